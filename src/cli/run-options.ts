@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { parseDuration } from '../duration.js';
+import type { SandboxMode } from '../executors/types.js';
+
+/** The raw flags of `dispatch run`, as commander hands them over. */
+export interface RunFlags {
+  executor: string;
+  model?: string;
+  branch?: string;
+  sandbox: string;
+  timeout: string;
+  idleTimeout: string;
+  instructions?: string;
+  label: string[];
+  taskFile?: string;
+  json?: boolean;
+  quiet?: boolean;
+  keepWorkspace: boolean;
+  requireChanges?: boolean;
+  home?: string;
+}
+
+const SANDBOXES: SandboxMode[] = ['read-only', 'workspace-write', 'full'];
+
+export function parseSandbox(value: string): SandboxMode {
+  if ((SANDBOXES as string[]).includes(value)) return value as SandboxMode;
+  throw new UsageError(`invalid --sandbox '${value}'`, `use one of: ${SANDBOXES.join(', ')}`);
+}
+
+export function parseDurationFlag(flag: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) {
+    throw new UsageError(`invalid ${flag} '${value}'`, 'use a duration such as 90s, 45m, 2h or 1h30m');
+  }
+  return ms;
+}
+
+/** `--label K=V` (repeatable) into a record; keys are simple names. */
+export function parseLabels(values: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const key = eq > 0 ? value.slice(0, eq) : '';
+    if (!/^[A-Za-z0-9_.-]+$/.test(key)) {
+      throw new UsageError(`invalid --label '${value}'`, 'use KEY=VALUE with a key of letters, digits, _ . -');
+    }
+    labels[key] = value.slice(eq + 1);
+  }
+  return labels;
+}
+
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The task: the words after the repo, `-` for stdin, or --task-file. Exactly one source. */
+export async function readTask(words: string[], taskFile: string | undefined, stdin: NodeJS.ReadableStream): Promise<string> {
+  if (taskFile !== undefined && words.length > 0) {
+    throw new UsageError('the task was given both as arguments and with --task-file', 'use one of the two');
+  }
+  let task: string;
+  if (taskFile !== undefined) task = await readUserFile('--task-file', taskFile);
+  else if (words.length === 1 && words[0] === '-') task = await readStdin(stdin);
+  else task = words.join(' ');
+  if (task.trim() === '') {
+    throw new UsageError('no task given', 'pass the task after the repo, `-` to read it from stdin, or --task-file FILE');
+  }
+  return task;
+}
+
+export async function readUserFile(flag: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError(`cannot read ${flag} ${path}: ${reason}`, 'check the path');
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The normalized event model (DESIGN §4). Both agents' streams map into this one
+ * union; it is what events.jsonl holds, one object a line, and what every view reads.
+ * The wire field is `type` because events.jsonl is a public contract.
+ */
+
+export interface Usage {
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+}
+
+export type FileChangeKind = 'add' | 'update' | 'delete';
+
+export type AgentEvent =
+  | { type: 'session.started'; session_id: string; model?: string }
+  | { type: 'turn.started' }
+  | { type: 'message'; text: string }
+  | { type: 'reasoning'; text: string }
+  | {
+      type: 'command';
+      command: string;
+      status: 'in_progress' | 'completed' | 'failed';
+      exit_code?: number | null;
+      output?: string;
+    }
+  | { type: 'file.change'; changes: { path: string; kind: FileChangeKind }[]; status?: string }
+  | { type: 'tool.call'; tool: string; server?: string; status: string }
+  | { type: 'todo'; items: { text: string; completed: boolean }[] }
+  | {
+      type: 'turn.completed';
+      usage?: Usage;
+      /** true when usage counts the whole session (codex), false when per turn (claude result: also whole run) */
+      usage_cumulative?: boolean;
+      cost_usd?: number;
+      final_text?: string;
+      structured_output?: unknown;
+    }
+  | { type: 'turn.failed'; error: string; error_kind?: ErrorKind }
+  | { type: 'error'; message: string; error_kind?: ErrorKind; fatal?: boolean }
+  | { type: 'unknown'; raw: unknown };
+
+export type DispatcherEvent =
+  | { type: 'run.started'; run_id: string; executor: string; argv: string[] }
+  | { type: 'run.finished'; status: string; outcome: string; exit_code: number | null }
+  | { type: 'check.finished'; passed: boolean; exit_code: number | null };
+
+export type NormalizedEvent = AgentEvent | DispatcherEvent;
+
+export type EventType = NormalizedEvent['type'];
+
+/** What an agent's own error events tell us about why it failed. */
+export type ErrorKind = 'auth' | 'quota' | 'network' | 'server' | 'other';
+
+export type TimedEvent = NormalizedEvent & { ts: string };
+
+/** Truncate long command output kept in events. */
+export const EVENT_OUTPUT_MAX_CHARS = 4_000;
+
+export function truncateOutput(text: string, max = EVENT_OUTPUT_MAX_CHARS): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}\n… [${text.length - max} more characters]`;
+}

@@ -1,0 +1,35 @@
+import { copyFile, mkdir, chmod } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Creates a run's private agent home (mode 0700) and copies the named files from the
+ * user's own agent home into it, each with mode 0600. Missing source files are skipped:
+ * the auth check before a run is what tells users they are not logged in.
+ */
+export async function seedAgentHome(agentHome: string, sourceDir: string, files: string[]): Promise<string[]> {
+  await mkdir(agentHome, { recursive: true, mode: 0o700 });
+  await chmod(agentHome, 0o700);
+  const copied: string[] = [];
+  for (const file of files) {
+    const source = join(sourceDir, file);
+    if (!existsSync(source)) continue;
+    const target = join(agentHome, file);
+    await copyFile(source, target);
+    await chmod(target, 0o600);
+    copied.push(file);
+  }
+  return copied;
+}
+
+/** Copies the environment into a plain string record (execa's env with extendEnv: false). */
+export function copyEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** Extracts the first x.y.z version from a CLI's `--version` output. */
+export function parseSemver(output: string): string | undefined {
+  return /\b(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b/.exec(output)?.[1];
+}

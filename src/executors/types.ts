@@ -1,0 +1,68 @@
+import type { AgentEvent } from '../events.js';
+
+export type ExecutorName = 'codex' | 'claude';
+
+/** --sandbox values, mapped by each executor onto its own flags. */
+export type SandboxMode = 'read-only' | 'workspace-write' | 'full';
+
+/** Everything an executor needs to build one agent invocation. */
+export interface InvocationRequest {
+  /** Absolute path of the agent binary (already resolved). */
+  bin: string;
+  /** The run's git worktree: the agent's cwd. */
+  worktree: string;
+  /** The run directory (runs/<run-id>). */
+  runDir: string;
+  /** The run's private agent home inside runDir (CODEX_HOME / claude config dir). */
+  agentHome: string;
+  sandbox: SandboxMode;
+  model?: string | undefined;
+  /** Extra system/developer instructions (--instructions FILE contents). */
+  instructions?: string | undefined;
+  /** The environment the dispatcher was started with; the executor picks what it passes on. */
+  baseEnv: NodeJS.ProcessEnv;
+  /** Set for `resume`: the agent's own session / thread id. */
+  resumeSessionId?: string | undefined;
+}
+
+/** A fully built command: never run through a shell; the prompt goes on stdin. */
+export interface Invocation {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** Turns an agent's stdout, one line at a time, into normalized events. Holds per-run state only. */
+export type LineParser = (line: string) => AgentEvent[];
+
+export interface Executor {
+  readonly name: ExecutorName;
+  /** The npm package that ships the CLI, for install hints. */
+  readonly npmPackage: string;
+  /** The binary's file name on PATH and in node_modules/.bin. */
+  readonly binName: string;
+  /** Environment variable that overrides the binary path. */
+  readonly binEnvVar: string;
+  /** A file (relative to the agent home) where the CLI writes its final answer, if it does. */
+  readonly lastMessageFile?: string;
+  /** Creates and seeds the run's private agent home (credentials copied with mode 0600). */
+  prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void>;
+  /**
+   * Whether the agent has a login it can use, judged from the seeded agent home and the
+   * environment, without printing secrets. Checked before the agent starts.
+   */
+  checkAuth(agentHome: string, baseEnv: NodeJS.ProcessEnv): AuthStatus;
+  /** Builds the invocation (a resume when req.resumeSessionId is set). */
+  buildInvocation(req: InvocationRequest): Invocation;
+  /** A fresh parser for one run's stdout. */
+  createParser(): LineParser;
+  /** Extracts the CLI version from `<bin> --version` output. */
+  parseVersion(output: string): string | undefined;
+}
+
+export interface AuthStatus {
+  ok: boolean;
+  /** Where the login comes from, or what is missing and how to fix it. */
+  detail: string;
+}
