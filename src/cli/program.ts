@@ -5,15 +5,23 @@ import { createRunCommand } from './run-command.js';
 
 /** The commander program: one file per command, each turning flags into one domain call. */
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
-  const program = new Command('dispatch')
-    .description('Run coding agents (codex, claude) headless on isolated git worktrees.')
-    .version(dispatcherVersion, '-V, --version')
+  const program = configureCommand(
+    new Command('dispatch')
+      .description('Run coding agents (codex, claude) headless on isolated git worktrees.')
+      .version(dispatcherVersion, '-V, --version'),
+    io,
+  );
+  program.addCommand(configureCommand(createRunCommand(io, setExitCode), io), { isDefault: true });
+  return program;
+}
+
+/** Settings every command needs: errors thrown to main (exit 2), output to the given streams. */
+function configureCommand(command: Command, io: CliIo): Command {
+  return command
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
     .showHelpAfterError('(run `dispatch --help` for usage)');
-  program.addCommand(createRunCommand(io, setExitCode), { isDefault: true });
-  return program;
 }

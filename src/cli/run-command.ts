@@ -12,6 +12,7 @@ import type { CliIo } from './io.js';
 import {
   parseDurationFlag,
   parseLabels,
+  parseOutputCap,
   parseSandbox,
   readTask,
   readUserFile,
@@ -34,6 +35,7 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     )
     .option('--timeout <duration>', 'wall-clock limit for the agent', '60m')
     .option('--idle-timeout <duration>', 'stop the agent after this long without output', '15m')
+    .option('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when stopping an agent', '5s')
     .option('--instructions <file>', 'extra system/developer instructions for the agent')
     .option('--task-file <file>', 'read the task from a file')
     .option('--label <key=value>', 'label kept in summary.json (repeatable)', collect, [])
@@ -61,7 +63,7 @@ async function runCommand(io: CliIo, repoArg: string, words: string[], flags: Ru
   const plan: RunPlan = {
     executor: executorName,
     bin: requireBinary(getExecutor(executorName), io.env),
-    repo: await parseRepoArg(repoArg, { remoteBase: io.env.DISPATCH_REMOTE_BASE, cwd: io.cwd }),
+    repo: parseRepoArg(repoArg, { remoteBase: io.env.DISPATCH_REMOTE_BASE, cwd: io.cwd }),
     task: await readTask(words, flags.taskFile, io.stdin),
     instructions: flags.instructions ? await readUserFile('--instructions', flags.instructions) : undefined,
     model: flags.model,
@@ -69,7 +71,8 @@ async function runCommand(io: CliIo, repoArg: string, words: string[], flags: Ru
     sandbox: parseSandbox(flags.sandbox),
     timeoutMs: parseDurationFlag('--timeout', flags.timeout),
     idleTimeoutMs: parseDurationFlag('--idle-timeout', flags.idleTimeout),
-    graceMs: 5_000,
+    graceMs: parseDurationFlag('--kill-grace', flags.killGrace),
+    outputCapBytes: parseOutputCap(io.env.DISPATCH_OUTPUT_CAP_BYTES),
     labels: parseLabels(flags.label),
     keepWorkspace: flags.keepWorkspace,
     requireChanges: flags.requireChanges === true,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import type { SandboxMode } from '../executors/types.js';
+import { DEFAULT_OUTPUT_CAP_BYTES } from '../runs/output-log.js';
 
 /** The raw flags of `dispatch run`, as commander hands them over. */
 export interface RunFlags {
@@ -11,6 +12,7 @@ export interface RunFlags {
   sandbox: string;
   timeout: string;
   idleTimeout: string;
+  killGrace: string;
   instructions?: string;
   label: string[];
   taskFile?: string;
@@ -19,6 +21,16 @@ export interface RunFlags {
   keepWorkspace: boolean;
   requireChanges?: boolean;
   home?: string;
+}
+
+/** DISPATCH_OUTPUT_CAP_BYTES: the output.log cap (default 200 MiB). */
+export function parseOutputCap(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_OUTPUT_CAP_BYTES;
+  const bytes = Number(value);
+  if (!Number.isInteger(bytes) || bytes < 1024) {
+    throw new UsageError(`invalid DISPATCH_OUTPUT_CAP_BYTES '${value}'`, 'use a whole number of bytes, at least 1024');
+  }
+  return bytes;
 }
 
 const SANDBOXES: SandboxMode[] = ['read-only', 'workspace-write', 'full'];

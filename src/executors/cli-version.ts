@@ -10,9 +10,14 @@ export interface CliVersionInfo {
 }
 
 /** Asks the CLI for its version (`--version`, 10 s at most) and compares it to the tested pin. */
-export async function probeCliVersion(executor: Executor, bin: string, env: Record<string, string>): Promise<CliVersionInfo> {
+export async function probeCliVersion(
+  executor: Executor,
+  bin: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<CliVersionInfo> {
   const tested = testedVersionOf(executor.npmPackage);
-  const result = await execa(bin, ['--version'], { env, extendEnv: false, reject: false, timeout: 10_000, stdin: 'ignore' });
+  const result = await execa(bin, ['--version'], { cwd, env, extendEnv: false, reject: false, timeout: 10_000, stdin: 'ignore' });
   const version = executor.parseVersion(`${String(result.stdout)}\n${String(result.stderr)}`) ?? null;
   let warning: string | null = null;
   if (version === null) warning = `could not read the ${executor.name} CLI version from \`${bin} --version\``;

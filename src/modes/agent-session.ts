@@ -16,8 +16,8 @@ export interface AgentSessionOptions {
   idleTimeoutMs: number;
   graceMs: number;
   signal?: AbortSignal | undefined;
-  onStart?(pgid: number | undefined): void;
-  onEvent?(event: TimedEvent): void;
+  onStart?: (pgid: number | undefined) => void;
+  onEvent?: (event: TimedEvent) => void;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface RunPlan {
   idleTimeoutMs: number;
   /** SIGTERM → SIGKILL delay when stopping the agent. */
   graceMs: number;
+  /** output.log is cut beyond this many bytes. */
+  outputCapBytes: number;
   labels: Record<string, string>;
   keepWorkspace: boolean;
   requireChanges: boolean;
@@ -34,7 +36,7 @@ export interface RunPlan {
 export interface RunHooks {
   /** Aborting cancels the run: the agent's group is stopped and the summary says `cancelled`. */
   signal?: AbortSignal;
-  onRunCreated?(runId: string, runDir: string): void;
-  onEvent?(runId: string, event: TimedEvent): void;
-  now?(): Date;
+  onRunCreated?: (runId: string, runDir: string) => void;
+  onEvent?: (runId: string, event: TimedEvent) => void;
+  now?: () => Date;
 }

@@ -9,8 +9,8 @@ export interface AgentProcessOptions {
   invocation: Invocation;
   /** Written to stdin, which is then closed (codex waits for EOF). */
   input: string;
-  onStdoutLine(line: string): void;
-  onStderrLine(line: string): void;
+  onStdoutLine: (line: string) => void;
+  onStderrLine: (line: string) => void;
   /** Called when a stream write needs the caller's sink to drain; the stream is paused meanwhile. */
   waitForSink?: () => Promise<void> | undefined;
   timeoutMs: number;

@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DispatchError } from '../errors.js';
+import { parseQuotaResetAt } from '../executors/classify-error.js';
+import type { AgentProcessResult } from '../process/agent-process.js';
+import { captureChanges } from '../repos/capture-diff.js';
+import { redactCredentials } from '../repos/repo-arg.js';
+import { removeWorktree } from '../repos/worktree.js';
+import { decideOutcome } from '../runs/outcome.js';
+import { writeDiffPatch, writeLastMessage, writeSummary } from '../runs/run-dir.js';
+import { finalMessageOf, type RunState } from '../runs/run-state.js';
+import { statusForOutcome, type RunSummary } from '../runs/summary.js';
+import type { RunContext } from './run-context.js';
+import type { RunPlan } from './run-plan.js';
+
+/** Captures the workspace, decides the outcome and writes the final files. */
+export async function finishRun(
+  ctx: RunContext,
+  preError: { kind: string; message: string } | null,
+  result: AgentProcessResult | null,
+  mirrorPath?: string,
+): Promise<void> {
+  const { summary, paths, state, plan } = ctx;
+  const lastMessageFile = ctx.executor.lastMessageFile
+    ? await readOptional(join(paths.agentHome, ctx.executor.lastMessageFile))
+    : null;
+  const finalMessage = finalMessageOf(state, lastMessageFile);
+  if (finalMessage !== null) await writeLastMessage(paths, ctx.redact(finalMessage));
+
+  if (summary.before_sha !== null) {
+    const captured = await captureChanges(paths.workspace, summary.before_sha);
+    await writeDiffPatch(paths, captured.patch);
+    summary.after_sha = captured.afterSha;
+    summary.changes = captured.changes;
+    summary.files_changed = captured.filesChanged;
+    summary.insertions = captured.insertions;
+    summary.deletions = captured.deletions;
+  }
+  if (!plan.keepWorkspace && mirrorPath && summary.workspace) {
+    await removeWorktree(mirrorPath, paths.workspace);
+    summary.workspace = null;
+  }
+
+  const cancelled = result === null && preError === null && ctx.isCancelled();
+  const outcome = preError
+    ? preError.kind === 'auth' ? 'auth' : 'infra'
+    : decideOutcome({
+        stoppedBy: cancelled ? 'cancel' : (result?.stoppedBy ?? null),
+        infraError: result?.spawnError != null,
+        exitCode: result?.exitCode ?? null,
+        errorKind: state.errorKind,
+        turnFailed: state.turnFailed,
+        finalMessage,
+        changes: summary.changes,
+        checkPassed: null,
+      });
+  const completed = ctx.now();
+  Object.assign(summary, {
+    completed: completed.toISOString(),
+    duration_ms: completed.getTime() - Date.parse(summary.started),
+    status: statusForOutcome(outcome),
+    outcome,
+    exit_code: result?.exitCode ?? null,
+    signal: result?.signal ?? null,
+    session_id: state.sessionId,
+    final_message: finalMessage === null ? null : ctx.redact(finalMessage),
+    usage: state.usage,
+    cost_usd: state.costUsd,
+    unknown_events: state.unknownEvents,
+    agent_pgid: null,
+    error: describeError(outcome, preError, result, state, plan),
+  } satisfies Partial<RunSummary>);
+  if (state.model && !summary.model) summary.model = state.model;
+  if (state.structuredOutput !== undefined) summary.structured_output = state.structuredOutput;
+  await writeSummary(paths, summary);
+  ctx.emit({ type: 'run.finished', status: summary.status, outcome, exit_code: summary.exit_code });
+}
+
+function describeError(
+  outcome: RunSummary['outcome'],
+  preError: { kind: string; message: string } | null,
+  result: AgentProcessResult | null,
+  state: RunState,
+  plan: RunPlan,
+): RunSummary['error'] {
+  if (preError) return preError;
+  switch (outcome) {
+    case 'success':
+    case 'no_changes':
+      return null;
+    case 'timeout':
+      return { kind: 'timeout', message: `the run exceeded --timeout (${plan.timeoutMs} ms); the agent was stopped` };
+    case 'idle_timeout':
+      return { kind: 'idle_timeout', message: `no output for ${plan.idleTimeoutMs} ms (--idle-timeout); the agent was stopped` };
+    case 'cancelled':
+      return { kind: 'cancelled', message: 'the run was cancelled' };
+    case 'empty_result':
+      return { kind: 'empty_result', message: 'the agent exited 0 with no final message and no changes' };
+    default:
+      break;
+  }
+  if (result?.spawnError) return { kind: 'infra', message: result.spawnError };
+  const message = state.errorMessage ?? `the agent exited with code ${result?.exitCode ?? 'unknown'}${result?.signal ? ` (${result.signal})` : ''}`;
+  const resetAt = outcome === 'quota' ? parseQuotaResetAt(message, new Date()) : undefined;
+  return resetAt ? { kind: 'quota', message, reset_at: resetAt } : { kind: outcome ?? 'agent_error', message };
+}
+
+export async function finishRunWithError(ctx: RunContext, error: unknown): Promise<void> {
+  const message = error instanceof DispatchError ? error.message : String((error as Error)?.message ?? error);
+  const kind = error instanceof DispatchError && error.code === 'auth' ? 'auth' : 'infra';
+  try {
+    await finishRun(ctx, { kind, message: redactCredentials(ctx.redact(message)) }, null);
+  } catch {
+    // The workspace itself is broken: still leave an honest summary.
+    Object.assign(ctx.summary, {
+      completed: ctx.now().toISOString(),
+      status: 'failed',
+      outcome: 'infra',
+      error: { kind, message: redactCredentials(ctx.redact(message)) },
+    });
+    await writeSummary(ctx.paths, ctx.summary);
+  }
+  if (!(error instanceof DispatchError)) throw error;
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,107 @@
+import { realpath, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { InfraError } from '../errors.js';
+import { buildFilterGuardEnv } from './config-guard.js';
+import { runGit, runGitBuffer } from './git.js';
+
+/** Everything an agent changed in its worktree, against the commit it started from. */
+export interface CapturedChanges {
+  /** `git diff --binary` from beforeSha to the worktree as it is; applies with `git apply`. */
+  patch: Buffer;
+  /** The worktree's HEAD (beforeSha when the agent left HEAD unborn). */
+  afterSha: string;
+  changes: 'committed' | 'uncommitted' | 'none';
+  filesChanged: number;
+  insertions: number;
+  deletions: number;
+}
+
+interface DiffStat {
+  filesChanged: number;
+  insertions: number;
+  deletions: number;
+}
+
+const COMMIT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+// Plumbing diff ignores diff.external, textconv, color and prefix settings; the flags
+// say so explicitly anyway, as the config may come from the agent.
+const DIFF_ARGS = ['diff-index', '--cached', '--find-renames', '--no-color', '--no-ext-diff', '--no-textconv'];
+
+/**
+ * Captures committed, staged, unstaged and untracked (not ignored) changes, deletions and
+ * binary files vs beforeSha. Uses a temporary index (GIT_INDEX_FILE), so the worktree's own
+ * index and files are left exactly as the agent left them.
+ */
+export async function captureChanges(worktree: string, beforeSha: string): Promise<CapturedChanges> {
+  if (!COMMIT_ID.test(beforeSha)) throw new InfraError(`not a commit id: ${JSON.stringify(beforeSha)}`);
+  const root = await verifyWorktreeRoot(worktree);
+  const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root)) };
+  const headSha = await readHead(root, baseEnv);
+  const tempDir = await mkdtemp(join(tmpdir(), 'outpost-index-'));
+  try {
+    const env = { ...baseEnv, GIT_INDEX_FILE: join(tempDir, 'index') };
+    await runGit(headSha ? ['read-tree', headSha] : ['read-tree', '--empty'], { cwd: root, env });
+    await runGit(['add', '--all'], { cwd: root, env });
+    const patch = (await runGitBuffer([...DIFF_ARGS, '--patch', '--binary', beforeSha, '--'], { cwd: root, env })).stdout;
+    const stat = parseNumstat((await runGit([...DIFF_ARGS, '--numstat', beforeSha, '--'], { cwd: root, env })).stdout);
+    const afterSha = headSha ?? beforeSha;
+    const changes = await classifyChanges(root, baseEnv, beforeSha, afterSha, patch.length > 0);
+    return { patch, afterSha, changes, ...stat };
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** Files, added and deleted lines from `--numstat` output; a binary file counts 1 file, 0/0 lines. */
+export function parseNumstat(output: string): DiffStat {
+  const stat: DiffStat = { filesChanged: 0, insertions: 0, deletions: 0 };
+  for (const line of output.split('\n')) {
+    const match = /^(\d+|-)\t(\d+|-)\t/.exec(line);
+    if (!match) continue;
+    stat.filesChanged += 1;
+    stat.insertions += match[1] === '-' ? 0 : Number(match[1]);
+    stat.deletions += match[2] === '-' ? 0 : Number(match[2]);
+  }
+  return stat;
+}
+
+// An agent can delete or rewrite the worktree's `.git` file; git would then find the
+// repository around the run directory (or the one the new file names) instead.
+async function verifyWorktreeRoot(worktree: string): Promise<string> {
+  const root = await realpath(worktree).catch(() => {
+    throw new InfraError(`workspace is missing: ${worktree}`);
+  });
+  const env = { GIT_CEILING_DIRECTORIES: dirname(root) };
+  const result = await runGit(['rev-parse', '--show-toplevel'], { cwd: root, env, allowFailure: true });
+  const top = result.exitCode === 0 ? await realpath(result.stdout.trim()).catch(() => '') : '';
+  if (top !== root) {
+    throw new InfraError(`workspace is no longer a git worktree: ${worktree}`, 'its .git file was removed or replaced');
+  }
+  return root;
+}
+
+async function readHead(root: string, env: Record<string, string>): Promise<string | undefined> {
+  const result = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: root, env, allowFailure: true });
+  const sha = result.stdout.trim();
+  return result.exitCode === 0 && COMMIT_ID.test(sha) ? sha : undefined;
+}
+
+async function classifyChanges(
+  root: string,
+  env: Record<string, string>,
+  beforeSha: string,
+  afterSha: string,
+  hasDiff: boolean,
+): Promise<CapturedChanges['changes']> {
+  if (afterSha !== beforeSha && (hasDiff || (await countNewCommits(root, env, beforeSha, afterSha)) > 0)) {
+    return 'committed';
+  }
+  return hasDiff ? 'uncommitted' : 'none';
+}
+
+async function countNewCommits(root: string, env: Record<string, string>, beforeSha: string, afterSha: string): Promise<number> {
+  const result = await runGit(['rev-list', '--count', `${beforeSha}..${afterSha}`, '--'], { cwd: root, env, allowFailure: true });
+  return result.exitCode === 0 ? Number(result.stdout.trim()) || 0 : 0;
+}

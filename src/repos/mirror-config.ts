@@ -1,0 +1,92 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runGit } from './git.js';
+
+/** Where a mirror keeps the remote's branches: agents' own branches in refs/heads never clash. */
+export const MIRROR_FETCH_REFSPECS: readonly string[] = [
+  '+refs/heads/*:refs/remotes/origin/*',
+  '+refs/tags/*:refs/tags/*',
+];
+
+// Everything else in a mirror's config is dropped on each ensureMirror: worktrees share
+// this file, and `git config` run by an agent in its worktree writes here (fsmonitor,
+// filters, url.*.insteadOf, credential.helper, include.path ...). Identity stays, so an
+// agent that set user.name to commit keeps it.
+const KEPT_KEYS: ReadonlySet<string> = new Set([
+  'core.repositoryformatversion', 'core.filemode', 'core.ignorecase', 'core.precomposeunicode',
+  'core.symlinks', 'core.logallrefupdates', 'extensions.objectformat', 'user.name', 'user.email',
+]);
+
+const DEFAULT_ENTRIES: ReadonlyArray<readonly [string, string]> = [
+  ['core.repositoryformatversion', '0'],
+  ['core.filemode', 'true'],
+];
+
+type ConfigEntry = readonly [key: string, value: string];
+
+/** Rewrites the mirror's config: kept keys, core.bare, and origin = displayUrl (never credentials). */
+export async function writeMirrorConfig(mirrorPath: string, displayUrl: string): Promise<void> {
+  const configPath = join(mirrorPath, 'config');
+  const current = await readConfigEntries(mirrorPath, configPath);
+  const kept = current.filter(([key]) => KEPT_KEYS.has(key));
+  const defaults = DEFAULT_ENTRIES.filter(([key]) => !kept.some(([k]) => k === key));
+  const entries: ConfigEntry[] = [
+    ...defaults,
+    ...kept,
+    ['core.bare', 'true'],
+    ['remote.origin.url', displayUrl],
+    ...MIRROR_FETCH_REFSPECS.map((spec): ConfigEntry => ['remote.origin.fetch', spec]),
+  ];
+  const tempPath = `${configPath}.outpost-${process.pid}-${Date.now()}`;
+  await writeFile(tempPath, renderConfig(entries), { mode: 0o644 });
+  await rename(tempPath, configPath);
+}
+
+async function readConfigEntries(mirrorPath: string, configPath: string): Promise<ConfigEntry[]> {
+  const result = await runGit(['config', '--file', configPath, '--null', '--list'], {
+    cwd: mirrorPath,
+    allowFailure: true,
+  });
+  // An unreadable config is rebuilt from defaults rather than trusted.
+  if (result.exitCode !== 0) return [];
+  return result.stdout.split('\0').filter((item) => item !== '').map(splitConfigItem);
+}
+
+function splitConfigItem(item: string): ConfigEntry {
+  const newline = item.indexOf('\n');
+  // `[core] bare` without '=' is printed as the bare key: an implicit true.
+  if (newline === -1) return [item.toLowerCase(), 'true'];
+  return [item.slice(0, newline).toLowerCase(), item.slice(newline + 1)];
+}
+
+function renderConfig(entries: readonly ConfigEntry[]): string {
+  const sections = new Map<string, string[]>();
+  for (const [key, value] of entries) {
+    const dot = key.lastIndexOf('.');
+    const header = renderSectionHeader(key.slice(0, dot));
+    const lines = sections.get(header) ?? [];
+    lines.push(`\t${key.slice(dot + 1)} = ${quoteConfigValue(value)}`);
+    sections.set(header, lines);
+  }
+  return [...sections].map(([header, lines]) => `${header}\n${lines.join('\n')}\n`).join('');
+}
+
+function renderSectionHeader(name: string): string {
+  const dot = name.indexOf('.');
+  if (dot === -1) return `[${name}]`;
+  return `[${name.slice(0, dot)} ${quoteConfigValue(name.slice(dot + 1))}]`;
+}
+
+function quoteConfigValue(value: string): string {
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t');
+  return `"${dropControlCharacters(escaped)}"`;
+}
+
+// Newline and tab are escaped above; other control characters cannot be written at all.
+function dropControlCharacters(text: string): string {
+  return [...text].filter((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f).join('');
+}

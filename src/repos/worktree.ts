@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InfraError } from '../errors.js';
+import { buildFilterGuardEnv } from './config-guard.js';
+import { runGit, toGitError } from './git.js';
+import { mirrorGitArgs } from './mirror.js';
+
+const COMMIT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const LOCK_CONTENTION = /\.lock'?: File exists|Unable to create '[^']*\.lock'|cannot lock ref/i;
+const MAX_ATTEMPTS = 5;
+
+/** Checks out `sha` detached in a new worktree `dir` of the mirror (dir must not exist yet). */
+export async function addWorktree(mirrorPath: string, dir: string, sha: string): Promise<void> {
+  if (!COMMIT_ID.test(sha)) throw new InfraError(`not a commit id: ${JSON.stringify(sha)}`);
+  const target = resolve(dir);
+  const git = mirrorGitArgs(mirrorPath);
+  const env = await buildFilterGuardEnv(mirrorPath, git);
+  const args = [...git, 'worktree', 'add', '--quiet', '--detach', '--', target, sha];
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await runGit(args, { cwd: mirrorPath, env, allowFailure: true });
+    if (result.exitCode === 0) return;
+    // git takes its own locks; a concurrent add or fetch can hold one for a moment.
+    if (attempt >= MAX_ATTEMPTS || !LOCK_CONTENTION.test(result.stderr)) throw toGitError(args, result);
+    await removeWorktree(mirrorPath, target).catch(() => undefined);
+    await sleep(50 * 2 ** attempt);
+  }
+}
+
+/** Removes a worktree (even with changes or locked) and prunes the mirror's record of it. */
+export async function removeWorktree(mirrorPath: string, dir: string): Promise<void> {
+  const target = resolve(dir);
+  const git = mirrorGitArgs(mirrorPath);
+  await runGit([...git, 'worktree', 'remove', '--force', '--force', '--', target], {
+    cwd: mirrorPath,
+    allowFailure: true,
+  });
+  // `worktree remove` refuses worktrees holding submodules, and fails when dir is gone.
+  if (existsSync(target)) await rm(target, { recursive: true, force: true });
+  await runGit([...git, 'worktree', 'prune'], { cwd: mirrorPath });
+}

@@ -1,0 +1,52 @@
+/**
+ * Removes secrets from text that goes into a run's files: values of known key variables
+ * taken from the environment, and tokens of well-known shapes.
+ */
+
+const SECRET_ENV_VARS = [
+  'OPENAI_API_KEY',
+  'CODEX_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GITLAB_TOKEN',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'GOOGLE_API_KEY',
+  'GEMINI_API_KEY',
+  'NPM_TOKEN',
+];
+
+const TOKEN_SHAPES: RegExp[] = [
+  /\bsk-ant-[A-Za-z0-9_-]{16,}/g,
+  /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}/g,
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /\bxox[abpr]-[A-Za-z0-9-]{10,}/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /\bglpat-[A-Za-z0-9_-]{20,}/g,
+];
+
+export const REDACTED = '[REDACTED]';
+
+export type Redactor = (text: string) => string;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Builds a redactor for the secrets present in `env` (values shorter than 8 chars are ignored). */
+export function createRedactor(env: NodeJS.ProcessEnv, extraNames: string[] = []): Redactor {
+  const values = [...SECRET_ENV_VARS, ...extraNames]
+    .map((name) => env[name])
+    .filter((value): value is string => typeof value === 'string' && value.length >= 8)
+    .sort((a, b) => b.length - a.length);
+  const literal = values.length > 0 ? new RegExp(values.map(escapeRegExp).join('|'), 'g') : undefined;
+  return (text: string) => {
+    let out = literal ? text.replace(literal, REDACTED) : text;
+    for (const shape of TOKEN_SHAPES) out = out.replace(shape, REDACTED);
+    return out;
+  };
+}

@@ -1,0 +1,64 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomically, writeJsonAtomically } from './atomic-write.js';
+import type { RunSummary } from './summary.js';
+
+/** The files of one run directory (DESIGN §2). */
+export interface RunPaths {
+  dir: string;
+  task: string;
+  outputLog: string;
+  events: string;
+  diff: string;
+  summary: string;
+  lastMessage: string;
+  workspace: string;
+  agentHome: string;
+}
+
+export function runPaths(runsDir: string, runId: string): RunPaths {
+  const dir = join(runsDir, runId);
+  return {
+    dir,
+    task: join(dir, 'task.md'),
+    outputLog: join(dir, 'output.log'),
+    events: join(dir, 'events.jsonl'),
+    diff: join(dir, 'diff.patch'),
+    summary: join(dir, 'summary.json'),
+    lastMessage: join(dir, 'last-message.md'),
+    workspace: join(dir, 'workspace'),
+    agentHome: join(dir, 'agent-home'),
+  };
+}
+
+/** Creates the run directory; fails if it already exists so two runs never share one. */
+export async function createRunDir(paths: RunPaths): Promise<void> {
+  await mkdir(join(paths.dir, '..'), { recursive: true });
+  await mkdir(paths.dir);
+}
+
+/** task.md: the task exactly as given, then the extra instructions if any. */
+export function renderTaskFile(task: string, instructions: string | undefined): string {
+  if (!instructions) return task;
+  return `${task}\n\n---\n\n## Instructions\n\n${instructions}`;
+}
+
+export async function writeTaskFile(paths: RunPaths, content: string): Promise<void> {
+  await writeFile(paths.task, content, { flag: 'wx' });
+}
+
+export async function writeSummary(paths: RunPaths, summary: RunSummary): Promise<void> {
+  await writeJsonAtomically(paths.summary, summary);
+}
+
+export async function readSummaryFile(path: string): Promise<unknown> {
+  return JSON.parse(await readFile(path, 'utf8')) as unknown;
+}
+
+export async function writeDiffPatch(paths: RunPaths, patch: Buffer): Promise<void> {
+  await writeFileAtomically(paths.diff, patch);
+}
+
+export async function writeLastMessage(paths: RunPaths, text: string): Promise<void> {
+  await writeFileAtomically(paths.lastMessage, text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -1,0 +1,25 @@
+import { customAlphabet } from 'nanoid';
+
+const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 6);
+
+/** YYYYMMDD-HHMMSS in UTC, so ids sort by start time whatever the machine's zone. */
+export function formatIdTimestamp(date: Date): string {
+  const iso = date.toISOString(); // 2026-11-24T03:19:59.123Z
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+}
+
+/** run-id = YYYYMMDD-HHMMSS-<executor>-<6 chars a-z0-9> (DESIGN §2). */
+export function createRunId(executor: string, now: Date, random: () => string = suffix): string {
+  return `${formatIdTimestamp(now)}-${executor}-${random()}`;
+}
+
+/** group-id = YYYYMMDD-HHMMSS-group-<6>. */
+export function createGroupId(now: Date, random: () => string = suffix): string {
+  return `${formatIdTimestamp(now)}-group-${random()}`;
+}
+
+const RUN_ID_PATTERN = /^\d{8}-\d{6}-[a-z0-9]+-[a-z0-9]{6}$/;
+
+export function isRunId(value: string): boolean {
+  return RUN_ID_PATTERN.test(value);
+}

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InfraError } from '../../src/errors.js';
+import { captureChanges } from '../../src/repos/capture-diff.js';
+import { ensureMirror, resolveBaseCommit } from '../../src/repos/mirror.js';
+import { parseRepoArg } from '../../src/repos/repo-arg.js';
+import { addWorktree } from '../../src/repos/worktree.js';
+import { createFixtureRepo, gitIn, makeTempDir, writeFiles, type FixtureRepo } from '../helpers/git-fixtures.js';
+
+const NEW_BINARY = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) % 256));
+
+let source: FixtureRepo;
+let home: string;
+let mirrorPath: string;
+let beforeSha: string;
+let workspace: string;
+
+beforeEach(async () => {
+  source = await createFixtureRepo();
+  home = await makeTempDir('outpost-capture-');
+  ({ mirrorPath } = await ensureMirror(parseRepoArg(source.path, { cwd: home }), join(home, 'repos')));
+  beforeSha = (await resolveBaseCommit(mirrorPath, undefined)).sha;
+  workspace = join(home, 'runs', 'run-1', 'workspace');
+  await addWorktree(mirrorPath, workspace, beforeSha);
+});
+
+afterEach(async () => {
+  await source.cleanup();
+  await rm(home, { recursive: true, force: true });
+});
+
+// What an agent typically leaves: edits, a deletion, staged and untracked files in a new
+// directory, a new and a changed binary, and an ignored file that must not be captured.
+async function makeAgentEdits(dir: string): Promise<void> {
+  await writeFiles(dir, {
+    'README.md': '# fixture\n\nline two, edited\nline three\n',
+    'lib/deep/new.ts': 'export const added = true;\n',
+    'assets/new.bin': NEW_BINARY,
+    'assets/logo.bin': Buffer.from([9, 0, 9, 0, 255]),
+    'staged.txt': 'staged by the agent\n',
+    'debug.log': 'ignored\n',
+  });
+  await unlink(join(dir, 'src/old.txt'));
+  await gitIn(dir, ['add', 'staged.txt']);
+}
+
+async function snapshotIndex(dir: string): Promise<string> {
+  const indexPath = await gitIn(dir, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
+  const status = await gitIn(dir, ['status', '--porcelain=v1', '--untracked-files=all']);
+  return `${createHash('sha256').update(await readFile(indexPath)).digest('hex')}\n${status}`;
+}
+
+async function applyOnFreshWorktree(patch: Buffer): Promise<string> {
+  const dir = join(home, 'runs', 'replay', 'workspace');
+  await addWorktree(mirrorPath, dir, beforeSha);
+  const patchFile = join(home, 'diff.patch');
+  await writeFile(patchFile, patch);
+  await gitIn(dir, ['apply', '--whitespace=nowarn', patchFile]);
+  return dir;
+}
+
+describe('captureChanges', () => {
+  it('reports none for an untouched worktree', async () => {
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(captured).toEqual({
+      patch: Buffer.alloc(0), afterSha: beforeSha, changes: 'none', filesChanged: 0, insertions: 0, deletions: 0,
+    });
+  });
+
+  it('captures uncommitted, staged, untracked, binary and deleted files without touching the index', async () => {
+    await makeAgentEdits(workspace);
+    const before = await snapshotIndex(workspace);
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(await snapshotIndex(workspace)).toBe(before);
+    expect(captured).toMatchObject({ afterSha: beforeSha, changes: 'uncommitted', filesChanged: 6, insertions: 4, deletions: 2 });
+    const text = captured.patch.toString('latin1');
+    expect(text).toContain('GIT binary patch');
+    expect(text).toContain('deleted file mode 100644');
+    expect(text).not.toContain('debug.log');
+
+    const replay = await applyOnFreshWorktree(captured.patch);
+    expect(await readFile(join(replay, 'README.md'), 'utf8')).toBe('# fixture\n\nline two, edited\nline three\n');
+    expect(await readFile(join(replay, 'lib/deep/new.ts'), 'utf8')).toBe('export const added = true;\n');
+    expect((await readFile(join(replay, 'assets/new.bin'))).equals(NEW_BINARY)).toBe(true);
+    expect((await readFile(join(replay, 'assets/logo.bin'))).equals(Buffer.from([9, 0, 9, 0, 255]))).toBe(true);
+    expect(existsSync(join(replay, 'src/old.txt'))).toBe(false);
+    expect((await captureChanges(replay, beforeSha)).patch.equals(captured.patch)).toBe(true);
+  });
+
+  it('captures commits together with edits left after them', async () => {
+    await writeFiles(workspace, { 'committed.txt': 'one\ntwo\n' });
+    await gitIn(workspace, ['add', '--all']);
+    await gitIn(workspace, ['commit', '--quiet', '-m', 'agent commit']);
+    await writeFiles(workspace, { 'after-commit.txt': 'loose\n' });
+    const afterSha = await gitIn(workspace, ['rev-parse', 'HEAD']);
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(captured).toMatchObject({ afterSha, changes: 'committed', filesChanged: 2, insertions: 3, deletions: 0 });
+    expect(afterSha).not.toBe(beforeSha);
+    const replay = await applyOnFreshWorktree(captured.patch);
+    expect(await readFile(join(replay, 'committed.txt'), 'utf8')).toBe('one\ntwo\n');
+    expect(await readFile(join(replay, 'after-commit.txt'), 'utf8')).toBe('loose\n');
+  });
+
+  it('captures commits made on a branch the agent created', async () => {
+    await gitIn(workspace, ['switch', '--quiet', '-c', 'agent/fix']);
+    await writeFiles(workspace, { 'src/index.js': 'export const answer = 43;\n' });
+    await gitIn(workspace, ['commit', '--quiet', '-am', 'fix']);
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(captured).toMatchObject({ changes: 'committed', filesChanged: 1, insertions: 1, deletions: 1 });
+  });
+
+  it('counts commits that cancel out as committed with an empty patch', async () => {
+    await writeFiles(workspace, { 'tmp.txt': 'x\n' });
+    await gitIn(workspace, ['add', '--all']);
+    await gitIn(workspace, ['commit', '--quiet', '-m', 'add']);
+    await gitIn(workspace, ['rm', '--quiet', 'tmp.txt']);
+    await gitIn(workspace, ['commit', '--quiet', '-m', 'remove']);
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(captured).toMatchObject({ changes: 'committed', filesChanged: 0 });
+    expect(captured.patch.length).toBe(0);
+  });
+
+  it('runs no fsmonitor, hook, filter or external diff the agent configured', async () => {
+    const marker = join(home, 'pwned');
+    await gitIn(workspace, ['config', 'core.fsmonitor', `touch '${marker}-fsmonitor'`]);
+    // The trap is real: plain git runs it.
+    await gitIn(workspace, ['status', '--porcelain']).catch(() => '');
+    expect(existsSync(`${marker}-fsmonitor`)).toBe(true);
+    await unlink(`${marker}-fsmonitor`);
+
+    const hooks = join(workspace, '.agent-hooks');
+    await mkdir(hooks);
+    await writeFile(join(hooks, 'post-index-change'), `#!/bin/sh\ntouch '${marker}-hook'\n`, { mode: 0o755 });
+    await gitIn(workspace, ['config', 'core.hooksPath', hooks]);
+    await gitIn(workspace, ['config', 'filter.pwn.clean', `touch '${marker}-clean'; cat`]);
+    await gitIn(workspace, ['config', 'filter.pwn.process', `touch '${marker}-process'`]);
+    await gitIn(workspace, ['config', 'diff.external', `touch '${marker}-extdiff'`]);
+    await gitIn(workspace, ['config', 'diff.pwn.textconv', `touch '${marker}-textconv'; cat`]);
+    await writeFiles(workspace, { '.gitattributes': '* filter=pwn diff=pwn\n', 'README.md': 'changed\n' });
+
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(captured.changes).toBe('uncommitted');
+    expect(captured.patch.toString('utf8')).toContain('+changed');
+    for (const kind of ['fsmonitor', 'hook', 'clean', 'process', 'extdiff', 'textconv']) {
+      expect(existsSync(`${marker}-${kind}`), kind).toBe(false);
+    }
+  });
+
+  it('refuses a worktree whose .git file is gone rather than diff the repo around it', async () => {
+    await unlink(join(workspace, '.git'));
+    const error = await captureChanges(workspace, beforeSha).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(InfraError);
+    expect((error as InfraError).message).toMatch(/no longer a git worktree/);
+  });
+
+  it('rejects a before sha that is not a commit id', async () => {
+    await expect(captureChanges(workspace, '--output=/tmp/x')).rejects.toBeInstanceOf(InfraError);
+  });
+});

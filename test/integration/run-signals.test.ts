@@ -1,0 +1,60 @@
+import { execa } from 'execa';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSampleRepo } from '../helpers/sample-repo.js';
+import { dispatchBin, processesUnder, readEvents, readJson, testEnv } from '../helpers/run-cli.js';
+
+let home: string;
+let repo: string;
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'dispatch-signals-'));
+  repo = await createSampleRepo(join(home, 'src-repo'));
+});
+
+afterEach(async () => {
+  expect(processesUnder(home)).toEqual([]);
+  await rm(home, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the run's agent is running (its process group recorded in summary.json). */
+async function waitForAgent(): Promise<string> {
+  for (let i = 0; i < 400; i++) {
+    const runs = join(home, 'runs');
+    const dir = existsSync(runs) ? readdirSync(runs)[0] : undefined;
+    if (dir) {
+      const summaryPath = join(runs, dir, 'summary.json');
+      const events = join(runs, dir, 'events.jsonl');
+      if (existsSync(summaryPath) && existsSync(events) && readEvents(events).some((e) => e.type === 'session.started')) {
+        return join(runs, dir);
+      }
+    }
+    await sleep(25);
+  }
+  throw new Error('the agent never started');
+}
+
+describe('signals to dispatch cancel the run', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s: agent group killed, summary cancelled, exit %i', async (signal, code) => {
+    const child = execa(process.execPath, [dispatchBin, '--quiet', '--kill-grace', '1s', repo, '[scenario:ignore-sigterm]'], {
+      env: testEnv(home),
+      extendEnv: false,
+      reject: false,
+    });
+    const dir = await waitForAgent();
+    child.kill(signal);
+    const result = await child;
+    expect(result.exitCode).toBe(code);
+    const summary = readJson(join(dir, 'summary.json'));
+    expect(summary).toMatchObject({ status: 'cancelled', outcome: 'cancelled', signal: 'SIGKILL' });
+    expect(readEvents(join(dir, 'events.jsonl')).at(-1)).toMatchObject({ type: 'run.finished', outcome: 'cancelled' });
+  });
+});
