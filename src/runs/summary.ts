@@ -1,6 +1,8 @@
-import { z } from 'zod';
-
-/** summary.json (DESIGN §2). Field names keep the original shell dispatcher's so its scripts keep working. */
+/**
+ * summary.json (DESIGN §2). Field names keep the original shell dispatcher's so its scripts
+ * keep working. The schema (zod) lives in summary-schema.ts and is loaded only by readers,
+ * which keeps it off a run's start-up path; the types are erased at run time.
+ */
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -20,72 +22,10 @@ export const OUTCOMES = [
   'abandoned',
 ] as const;
 
+export type { RunSummary, UsageTotals } from './summary-schema.js';
+
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type Outcome = (typeof OUTCOMES)[number];
-
-const usageSchema = z.object({
-  input_tokens: z.number(),
-  cached_input_tokens: z.number(),
-  output_tokens: z.number(),
-  reasoning_tokens: z.number(),
-});
-
-export const summarySchema = z.object({
-  schema: z.literal(SUMMARY_SCHEMA_VERSION),
-  run_id: z.string(),
-  group_id: z.string().nullable(),
-  repo: z.string(),
-  repo_url: z.string(),
-  branch: z.string().nullable(),
-  executor: z.string(),
-  model: z.string().nullable(),
-  mode: z.string(),
-  started: z.string(),
-  completed: z.string().nullable(),
-  duration_ms: z.number().nullable(),
-  status: z.enum(RUN_STATUSES),
-  outcome: z.enum(OUTCOMES).nullable(),
-  exit_code: z.number().nullable(),
-  signal: z.string().nullable(),
-  before_sha: z.string().nullable(),
-  after_sha: z.string().nullable(),
-  changes: z.enum(['committed', 'uncommitted', 'none']).nullable(),
-  files_changed: z.number(),
-  insertions: z.number(),
-  deletions: z.number(),
-  session_id: z.string().nullable(),
-  final_message: z.string().nullable(),
-  usage: usageSchema.nullable(),
-  cost_usd: z.number().nullable(),
-  check: z
-    .object({ command: z.string(), exit_code: z.number().nullable(), passed: z.boolean(), duration_ms: z.number() })
-    .nullable(),
-  error: z
-    .object({ kind: z.string(), message: z.string(), reset_at: z.string().optional() })
-    .nullable(),
-  agent: z.object({
-    cli: z.string().nullable(),
-    version: z.string().nullable(),
-    tested_version: z.string().nullable(),
-    argv: z.array(z.string()),
-  }),
-  dispatcher_version: z.string(),
-  host: z.string(),
-  pid: z.number(),
-  /** The agent's process group id while it runs, so a later reader can kill an orphan. */
-  agent_pgid: z.number().nullable(),
-  labels: z.record(z.string(), z.string()),
-  parent_run_id: z.string().nullable(),
-  fallback_of: z.string().nullable(),
-  unknown_events: z.number(),
-  structured_output: z.unknown().optional(),
-  sandbox: z.string(),
-  workspace: z.string().nullable(),
-  warnings: z.array(z.string()),
-});
-
-export type RunSummary = z.infer<typeof summarySchema>;
-export type UsageTotals = z.infer<typeof usageSchema>;
 
 /** The coarse status for an outcome (the seed's `status` field). */
 export function statusForOutcome(outcome: Outcome): RunStatus {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { summarySchema } from '../../src/runs/summary-schema.js';
 import { createSampleRepo } from '../helpers/sample-repo.js';
 import { isRunning, processesUnder, readEvents, readJson, runCli, testEnv } from '../helpers/run-cli.js';
 
@@ -47,6 +48,7 @@ describe('outcomes and exit codes (DESIGN §10)', () => {
     const run = await dispatchScenario(scenario, [...args, '--idle-timeout', '30s']);
     expect(run.summary.outcome).toBe(outcome);
     expect(run.summary.status).toBe(status);
+    expect(summarySchema.safeParse(run.summary).error).toBeUndefined();
     expect(run.exitCode).toBe(exitCode);
   });
 

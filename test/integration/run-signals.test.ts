@@ -50,6 +50,8 @@ describe('signals to dispatch cancel the run', () => {
       reject: false,
     });
     const dir = await waitForAgent();
+    const running = readJson(join(dir, 'summary.json'));
+    expect(running).toMatchObject({ status: 'running', outcome: null, completed: null });
     child.kill(signal);
     const result = await child;
     expect(result.exitCode).toBe(code);

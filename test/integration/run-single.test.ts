@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { summarySchema } from '../../src/runs/summary-schema.js';
 import { createSampleRepo } from '../helpers/sample-repo.js';
 import { processesUnder, readEvents, readJson, runCli, testEnv } from '../helpers/run-cli.js';
 
@@ -55,6 +56,10 @@ async function dispatch(args: string[], extraEnv: Record<string, string | undefi
 describe('a successful run', () => {
   it('codex: writes a complete run directory with the diff, events and summary', async () => {
     const record = join(home, 'record.jsonl');
+    const userCodex = join(home, 'user-home', '.codex');
+    mkdirSync(userCodex, { recursive: true });
+    writeFileSync(join(userCodex, 'auth.json'), '{"tokens":"user-login"}');
+    writeFileSync(join(userCodex, 'config.toml'), 'model = "gpt-test"\n');
     const task = 'Add a greeting file\nwith two lines of "quotes" and $HOME';
     const result = await dispatch(['--executor', 'codex', '--label', 'team=core', repo, task], { FAKE_AGENT_RECORD: record });
     expect(result.stderr).toBe('');
@@ -80,6 +85,7 @@ describe('a successful run', () => {
       error: null,
       mode: 'single',
     });
+    expect(summarySchema.safeParse(summary).error).toBeUndefined();
     expect(summary.run_id).toMatch(/^\d{8}-\d{6}-codex-[a-z0-9]{6}$/);
     expect(summary.session_id).toMatch(/^fake-\d+$/);
     expect(summary.usage).toEqual({ input_tokens: 120, cached_input_tokens: 20, output_tokens: 30, reasoning_tokens: 5 });
@@ -92,6 +98,10 @@ describe('a successful run', () => {
     expect(call.cwd).toBe(join(dir, 'workspace'));
     expect(call.codexHome).toBe(join(dir, 'agent-home'));
     expect(statSync(call.codexHome).mode & 0o777).toBe(0o700);
+    for (const file of ['auth.json', 'config.toml']) {
+      expect(readFileSync(join(call.codexHome, file), 'utf8')).toBe(readFileSync(join(userCodex, file), 'utf8'));
+      expect(statSync(join(call.codexHome, file)).mode & 0o777).toBe(0o600);
+    }
 
     expect(readFileSync(join(dir, 'task.md'), 'utf8')).toBe(task);
     expect(readFileSync(join(dir, 'last-message.md'), 'utf8')).toBe('done\n');

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from '../../src/duration.js';
+import { createLineSplitter } from '../../src/process/line-splitter.js';
+import { createRedactor, REDACTED } from '../../src/runs/redact.js';
+import { createRunId, createGroupId, isRunId } from '../../src/runs/run-id.js';
+import { applyEvent, createRunState, finalMessageOf } from '../../src/runs/run-state.js';
+
+describe('durations', () => {
+  it.each([
+    ['45m', 2_700_000],
+    ['90s', 90_000],
+    ['1h30m', 5_400_000],
+    ['500ms', 500],
+    ['2d', 172_800_000],
+    ['30', 30_000],
+    ['1.5s', 1_500],
+  ])('%s → %i ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 'soon', '10 minutes', '5x', '-3m'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+
+  it('formats for people', () => {
+    expect([850, 12_300, 245_000, 3_720_000].map(formatDuration)).toEqual(['850ms', '12.3s', '4m05s', '1h02m']);
+  });
+});
+
+describe('run ids', () => {
+  it('follow YYYYMMDD-HHMMSS-<executor>-<6> in UTC', () => {
+    const id = createRunId('codex', new Date('2026-11-24T03:04:05.678Z'), () => 'abc123');
+    expect(id).toBe('20261124-030405-codex-abc123');
+    expect(isRunId(id)).toBe(true);
+    expect(createGroupId(new Date('2026-11-24T03:04:05Z'), () => 'zz99aa')).toBe('20261124-030405-group-zz99aa');
+    expect(createRunId('claude', new Date())).toMatch(/^\d{8}-\d{6}-claude-[a-z0-9]{6}$/);
+  });
+});
+
+describe('redaction', () => {
+  it('removes key values from the environment and well-known token shapes', () => {
+    const redact = createRedactor({ OPENAI_API_KEY: 'my-very-secret-value', SHORT: 'x', ANTHROPIC_API_KEY: 'abc' });
+    expect(redact('key=my-very-secret-value;')).toBe(`key=${REDACTED};`);
+    expect(redact('abc stays: too short to be a secret')).toBe('abc stays: too short to be a secret');
+    expect(redact('token ghp_0123456789abcdefghijABCDEFGHIJ end')).toBe(`token ${REDACTED} end`);
+    expect(redact('sk-ant-api03-aaaaaaaaaaaaaaaaaaaaaaaa')).toBe(REDACTED);
+    expect(redact('AKIAABCDEFGHIJKLMNOP')).toBe(REDACTED);
+  });
+});
+
+describe('line splitter', () => {
+  it('splits across chunks, keeps UTF-8 intact, strips CR, flushes the tail', () => {
+    const lines: string[] = [];
+    const splitter = createLineSplitter((line) => lines.push(line));
+    const euro = Buffer.from('€');
+    splitter.push(Buffer.concat([Buffer.from('a\r\nb'), euro.subarray(0, 1)]));
+    splitter.push(Buffer.concat([euro.subarray(1), Buffer.from('\n\nlast')]));
+    splitter.flush();
+    expect(lines).toEqual(['a', 'b€', '', 'last']);
+  });
+
+  it('cuts a line longer than the limit instead of growing without bound', () => {
+    const lines: string[] = [];
+    const splitter = createLineSplitter((line) => lines.push(line), 10);
+    for (let i = 0; i < 7; i++) splitter.push('xxxx');
+    splitter.flush();
+    expect(lines.join('')).toBe('x'.repeat(28));
+    expect(lines.length).toBe(3);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(14);
+  });
+});
+
+describe('run state', () => {
+  it('keeps the latest usage, counts unknown events, prefers the fatal error', () => {
+    const state = createRunState();
+    applyEvent(state, { type: 'session.started', session_id: 's1', model: 'm' });
+    applyEvent(state, { type: 'error', message: 'model metadata missing', error_kind: 'other' });
+    applyEvent(state, { type: 'turn.completed', usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 1, reasoning_tokens: 0 } });
+    applyEvent(state, { type: 'turn.completed', usage: { input_tokens: 30, cached_input_tokens: 5, output_tokens: 3, reasoning_tokens: 1 } });
+    applyEvent(state, { type: 'unknown', raw: 'x' });
+    applyEvent(state, { type: 'error', message: 'HTTP 401', error_kind: 'auth', fatal: true });
+    expect(state).toMatchObject({ sessionId: 's1', model: 'm', unknownEvents: 1, errorKind: 'auth', errorMessage: 'HTTP 401' });
+    expect(state.usage?.input_tokens).toBe(30);
+  });
+
+  it('takes the final message from the agent file, then the result, then the last message', () => {
+    const state = createRunState();
+    applyEvent(state, { type: 'message', text: 'working' });
+    expect(finalMessageOf(state, null)).toBe('working');
+    applyEvent(state, { type: 'turn.completed', final_text: 'final' });
+    expect(finalMessageOf(state, '')).toBe('final');
+    expect(finalMessageOf(state, 'from file')).toBe('from file');
+  });
+});
