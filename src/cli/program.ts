@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { dispatcherVersion } from '../package-info.js';
 import type { CliIo } from './io.js';
+import { createDoctorCommand } from './doctor-command.js';
 import { createRunCommand } from './run-command.js';
 
 /** The commander program: one file per command, each turning flags into one domain call. */
@@ -12,6 +13,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     io,
   );
   program.addCommand(configureCommand(createRunCommand(io, setExitCode), io), { isDefault: true });
+  program.addCommand(configureCommand(createDoctorCommand(io, setExitCode), io));
   return program;
 }
 

@@ -163,7 +163,7 @@ describe('a successful run', () => {
   });
 
   it('prints the summary as JSON with --json and a human report by default', async () => {
-    const json = await runCli(['--json', repo, 'task'], { env: testEnv(home) });
+    const json = await runCli(['run', '--json', repo, 'task'], { env: testEnv(home) });
     expect(json.exitCode).toBe(0);
     const summary = JSON.parse(json.stdout) as Summary;
     expect(summary.outcome).toBe('success');

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { runDoctor } from '../doctor/run-doctor.js';
+import { parseExecutorList } from '../executors/registry.js';
+import { renderDoctorReport } from '../report/doctor-report.js';
+import { resolveHome } from '../runs/home.js';
+import type { CliIo } from './io.js';
+
+/** `dispatch doctor`: what this machine has for running agents; exit 0 when ready, 3 otherwise. */
+export function createDoctorCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command('doctor')
+    .description('check git, the agent CLIs and their versions, logins, disk and queue')
+    .option('-e, --executor <names>', 'executors that must be ready: codex, claude, both, or a comma list', 'codex')
+    .option('--json', 'print the checks as JSON')
+    .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
+    .action(async (flags: { executor: string; json?: boolean; home?: string }) => {
+      const report = await runDoctor(parseExecutorList(flags.executor), resolveHome(flags.home, io.env), io.env);
+      io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctorReport(report));
+      setExitCode(report.ready ? 0 : 3);
+    });
+}
