@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runDoctor } from '../doctor/run-doctor.js';
 import { parseExecutorList } from '../executors/registry.js';
 import { renderDoctorReport } from '../report/doctor-report.js';
 import { resolveHome } from '../runs/home.js';
@@ -13,6 +12,7 @@ export function createDoctorCommand(io: CliIo, setExitCode: (code: number) => vo
     .option('--json', 'print the checks as JSON')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (flags: { executor: string; json?: boolean; home?: string }) => {
+      const { runDoctor } = await import('../doctor/run-doctor.js');
       const report = await runDoctor(parseExecutorList(flags.executor), resolveHome(flags.home, io.env), io.env);
       io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctorReport(report));
       setExitCode(report.ready ? 0 : 3);

@@ -13,6 +13,7 @@ import {
   parseDurationFlag,
   parseLabels,
   parseOutputCap,
+  parseCopyItems,
   parseSandbox,
   readTask,
   readUserFile,
@@ -39,6 +40,11 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .option('--instructions <file>', 'extra system/developer instructions for the agent')
     .option('--task-file <file>', 'read the task from a file')
     .option('--label <key=value>', 'label kept in summary.json (repeatable)', collect, [])
+    .option('--check <cmd>', 'shell command run in the workspace after the agent; failing it is outcome check_failed')
+    .option('--check-timeout <duration>', 'time limit of --check', '20m')
+    .option('--setup <cmd>', 'shell command run in each fresh worktree before the agent (install dependencies)')
+    .option('--setup-timeout <duration>', 'time limit of --setup', '20m')
+    .option('--copy <path>', 'copy a file or folder (a git-ignored .env, say) into each worktree (repeatable)', collect, [])
     .option('--require-changes', 'treat a run that changed nothing as a failure (exit 5)')
     .option('--keep-workspace', 'keep the worktree after the run (default)', true)
     .option('--no-keep-workspace', 'remove the worktree once diff.patch is written')
@@ -74,6 +80,9 @@ async function runCommand(io: CliIo, repoArg: string, words: string[], flags: Ru
     graceMs: parseDurationFlag('--kill-grace', flags.killGrace),
     outputCapBytes: parseOutputCap(io.env.DISPATCH_OUTPUT_CAP_BYTES),
     labels: parseLabels(flags.label),
+    check: flags.check ? { command: flags.check, timeoutMs: parseDurationFlag('--check-timeout', flags.checkTimeout) } : undefined,
+    setup: flags.setup ? { command: flags.setup, timeoutMs: parseDurationFlag('--setup-timeout', flags.setupTimeout) } : undefined,
+    copy: parseCopyItems(flags.copy, io.cwd),
     keepWorkspace: flags.keepWorkspace,
     requireChanges: flags.requireChanges === true,
     home: resolveHome(flags.home, io.env),

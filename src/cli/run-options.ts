@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import type { SandboxMode } from '../executors/types.js';
+import type { CopyItem } from '../modes/run-plan.js';
 import { DEFAULT_OUTPUT_CAP_BYTES } from '../runs/output-log.js';
 
 /** The raw flags of `dispatch run`, as commander hands them over. */
@@ -13,6 +16,11 @@ export interface RunFlags {
   timeout: string;
   idleTimeout: string;
   killGrace: string;
+  check?: string;
+  checkTimeout: string;
+  setup?: string;
+  setupTimeout: string;
+  copy: string[];
   instructions?: string;
   label: string[];
   taskFile?: string;
@@ -90,4 +98,18 @@ export async function readUserFile(flag: string, path: string): Promise<string> 
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new UsageError(`cannot read ${flag} ${path}: ${reason}`, 'check the path');
   }
+}
+
+/**
+ * `--copy PATH`: a path inside the current directory keeps its relative place in the
+ * worktree (`--copy config/.env` → `<worktree>/config/.env`); any other lands at the root.
+ */
+export function parseCopyItems(paths: string[], cwd: string): CopyItem[] {
+  return paths.map((path) => {
+    const source = resolve(cwd, path);
+    if (!existsSync(source)) throw new UsageError(`--copy ${path}: no such file or folder`, 'check the path');
+    const inside = relative(cwd, source);
+    const target = inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : basename(source);
+    return { source, target };
+  });
 }

@@ -14,6 +14,7 @@ import type { RunSummary } from '../runs/summary.js';
 import { createRunningSummary } from '../runs/summary-init.js';
 import { runAgentSession } from './agent-session.js';
 import { finishRun, finishRunWithError } from './finish-run.js';
+import { prepareWorkspace } from './prepare-workspace.js';
 import type { RunContext } from './run-context.js';
 import type { RunHooks, RunPlan } from './run-plan.js';
 
@@ -103,6 +104,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
   summary.before_sha = base.sha;
   summary.workspace = paths.workspace;
   recordVersion(ctx, await versionProbe);
+  const setupError = await prepareWorkspace(ctx);
+  if (setupError) return finishRun(ctx, setupError, null, mirrorPath);
   if (ctx.isCancelled()) return finishRun(ctx, null, null, mirrorPath);
 
   const invocation = executor.buildInvocation(invocationRequest(ctx));

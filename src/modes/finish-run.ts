@@ -11,7 +11,9 @@ import { writeDiffPatch, writeLastMessage, writeSummary } from '../runs/run-dir.
 import { finalMessageOf, type RunState } from '../runs/run-state.js';
 import { statusForOutcome, type RunSummary } from '../runs/summary.js';
 import type { RunContext } from './run-context.js';
-import type { RunPlan } from './run-plan.js';
+import type { RunPlan, ShellCommand } from './run-plan.js';
+import { runShellStep } from './shell-step.js';
+import { copyEnv } from '../executors/agent-home.js';
 
 /** Captures the workspace, decides the outcome and writes the final files. */
 export async function finishRun(
@@ -36,12 +38,15 @@ export async function finishRun(
     summary.insertions = captured.insertions;
     summary.deletions = captured.deletions;
   }
+  const agentFinished = preError === null && result !== null && result.stoppedBy === null && result.exitCode === 0 && !state.turnFailed;
+  const checkCancelled = plan.check && agentFinished && summary.before_sha !== null ? await runCheck(ctx, plan.check) : false;
+  const cancelled = preError === null && ((result === null && ctx.isCancelled()) || checkCancelled);
+
   if (!plan.keepWorkspace && mirrorPath && summary.workspace) {
     await removeWorktree(mirrorPath, paths.workspace);
     summary.workspace = null;
   }
 
-  const cancelled = result === null && preError === null && ctx.isCancelled();
   const outcome = preError
     ? preError.kind === 'auth' ? 'auth' : 'infra'
     : decideOutcome({
@@ -52,7 +57,7 @@ export async function finishRun(
         turnFailed: state.turnFailed,
         finalMessage,
         changes: summary.changes,
-        checkPassed: null,
+        checkPassed: summary.check?.passed ?? null,
       });
   const completed = ctx.now();
   Object.assign(summary, {
@@ -68,12 +73,45 @@ export async function finishRun(
     cost_usd: state.costUsd,
     unknown_events: state.unknownEvents,
     agent_pgid: null,
-    error: describeError(outcome, preError, result, state, plan),
+    error: describeError(outcome, preError, result, state, plan, summary.check, ctx.hooks.signal?.reason),
   } satisfies Partial<RunSummary>);
   if (state.model && !summary.model) summary.model = state.model;
   if (state.structuredOutput !== undefined) summary.structured_output = state.structuredOutput;
   await writeSummary(paths, summary);
   ctx.emit({ type: 'run.finished', status: summary.status, outcome, exit_code: summary.exit_code });
+}
+
+/**
+ * Runs --check in the finished workspace (after the diff is captured, so its files stay out
+ * of it). Returns true when the run was cancelled during the check.
+ */
+async function runCheck(ctx: RunContext, check: ShellCommand): Promise<boolean> {
+  const step = await runShellStep({
+    command: check.command,
+    cwd: ctx.paths.workspace,
+    env: copyEnv(ctx.plan.env),
+    logPath: ctx.paths.checkLog,
+    timeoutMs: check.timeoutMs,
+    graceMs: ctx.plan.graceMs,
+    redact: ctx.redact,
+    signal: ctx.hooks.signal,
+  });
+  if (step.cancelled) return true;
+  ctx.summary.check = { command: check.command, exit_code: step.exitCode, passed: step.passed, duration_ms: step.durationMs };
+  ctx.emit({ type: 'check.finished', passed: step.passed, exit_code: step.exitCode });
+  return false;
+}
+
+/** Why a run was cancelled: the reason its abort signal carries (see CancelReason). */
+function describeCancel(reason: unknown): RunSummary['error'] {
+  switch (reason) {
+    case 'budget':
+      return { kind: 'budget', message: 'stopped: the group went over --budget-usd / --budget-tokens' };
+    case 'race_lost':
+      return { kind: 'race_lost', message: 'stopped: another run won the race' };
+    default:
+      return { kind: 'cancelled', message: 'the run was cancelled' };
+  }
 }
 
 function describeError(
@@ -82,6 +120,8 @@ function describeError(
   result: AgentProcessResult | null,
   state: RunState,
   plan: RunPlan,
+  check: RunSummary['check'],
+  reason: unknown,
 ): RunSummary['error'] {
   if (preError) return preError;
   switch (outcome) {
@@ -93,7 +133,9 @@ function describeError(
     case 'idle_timeout':
       return { kind: 'idle_timeout', message: `no output for ${plan.idleTimeoutMs} ms (--idle-timeout); the agent was stopped` };
     case 'cancelled':
-      return { kind: 'cancelled', message: 'the run was cancelled' };
+      return describeCancel(reason);
+    case 'check_failed':
+      return { kind: 'check_failed', message: `--check ${check?.exit_code === null ? 'timed out' : `exited with code ${check?.exit_code}`}; see check.log` };
     case 'empty_result':
       return { kind: 'empty_result', message: 'the agent exited 0 with no final message and no changes' };
     default:

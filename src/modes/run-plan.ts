@@ -27,6 +27,12 @@ export interface RunPlan {
   env: NodeJS.ProcessEnv;
   mode: string;
   groupId: string | null;
+  /** `--check CMD`: run in the workspace after the agent; a failure is outcome check_failed. */
+  check?: ShellCommand | undefined;
+  /** `--setup CMD`: run in the fresh worktree before the agent (install dependencies). */
+  setup?: ShellCommand | undefined;
+  /** `--copy PATH`: files or folders copied into the worktree before setup. */
+  copy?: CopyItem[] | undefined;
   /** Set when the run continues another run's session (resume). */
   parentRunId?: string | undefined;
   fallbackOf?: string | undefined;
@@ -34,9 +40,27 @@ export interface RunPlan {
 
 /** Hooks for the caller (CLI progress, tests); all optional. */
 export interface RunHooks {
-  /** Aborting cancels the run: the agent's group is stopped and the summary says `cancelled`. */
+  /**
+   * Aborting cancels the run: the agent's group is stopped and the summary says `cancelled`.
+   * The abort reason may be a CancelReason, recorded as error.kind.
+   */
   signal?: AbortSignal;
   onRunCreated?: (runId: string, runDir: string) => void;
   onEvent?: (runId: string, event: TimedEvent) => void;
   now?: () => Date;
 }
+
+/** A command the user wrote, run with /bin/sh in the worktree. */
+export interface ShellCommand {
+  command: string;
+  timeoutMs: number;
+}
+
+/** A file or folder to copy into the worktree: absolute source, target relative to the worktree root. */
+export interface CopyItem {
+  source: string;
+  target: string;
+}
+
+/** Why a group stopped one of its runs. */
+export type CancelReason = 'budget' | 'race_lost' | 'interrupted';

@@ -14,6 +14,8 @@ export interface RunPaths {
   lastMessage: string;
   workspace: string;
   agentHome: string;
+  checkLog: string;
+  setupLog: string;
 }
 
 export function runPaths(runsDir: string, runId: string): RunPaths {
@@ -28,6 +30,8 @@ export function runPaths(runsDir: string, runId: string): RunPaths {
     lastMessage: join(dir, 'last-message.md'),
     workspace: join(dir, 'workspace'),
     agentHome: join(dir, 'agent-home'),
+    checkLog: join(dir, 'check.log'),
+    setupLog: join(dir, 'setup.log'),
   };
 }
 
