@@ -1,19 +1,21 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { requireBinary } from '../executors/find-binary.js';
-import { getExecutor, parseExecutorList } from '../executors/registry.js';
-import { executeRun } from '../modes/execute-run.js';
-import type { RunPlan } from '../modes/run-plan.js';
+import { parseExecutorList } from '../executors/registry.js';
+import { dispatchTask, isGroupRequest, type DispatchRequest, type DispatchResult } from '../modes/dispatch-task.js';
+import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
 import { resolveHome } from '../runs/home.js';
+import { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import {
+  parseCopyItems,
   parseDurationFlag,
   parseLabels,
   parseOutputCap,
-  parseCopyItems,
+  parsePositiveInt,
+  parsePositiveNumber,
   parseSandbox,
   readTask,
   readUserFile,
@@ -25,10 +27,14 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** `dispatch [run] [options] <repo> [task...]`: the default command. */
 export function createRunCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('run')
-    .description('run an agent on a task in a fresh worktree of a repo (the default command)')
+    .description('run agents on a task, each in a fresh worktree of the repo (the default command)')
     .argument('<repo>', 'bare name (with DISPATCH_REMOTE_BASE), owner/name, git URL, or local path')
     .argument('[task...]', 'the task; `-` reads it from stdin')
-    .addOption(new Option('-e, --executor <name>', 'codex, claude, both, or a comma list').default('codex'))
+    .addOption(new Option('-e, --executor <names>', 'codex, claude, both, or a comma list').default('codex'))
+    .option('-n, --attempts <n>', 'attempts per executor', '1')
+    .option('--concurrency <k>', 'agents running at once', '4')
+    .option('--race', 'first run that succeeds (and passes --check) wins; the others are stopped')
+    .option('--fallback <executor>', 'rerun a failed run (quota, auth, error, timeout, infra) with this executor')
     .option('-m, --model <name>', "model passed to the agent (default: the agent's own)")
     .option('-b, --branch <branch>', "base branch (default: the remote's HEAD)")
     .addOption(
@@ -39,74 +45,111 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .option('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when stopping an agent', '5s')
     .option('--instructions <file>', 'extra system/developer instructions for the agent')
     .option('--task-file <file>', 'read the task from a file')
-    .option('--label <key=value>', 'label kept in summary.json (repeatable)', collect, [])
-    .option('--check <cmd>', 'shell command run in the workspace after the agent; failing it is outcome check_failed')
+    .option('--check <cmd>', 'shell command run in the workspace after the agent; scores best-of-N; failing it is check_failed')
     .option('--check-timeout <duration>', 'time limit of --check', '20m')
     .option('--setup <cmd>', 'shell command run in each fresh worktree before the agent (install dependencies)')
     .option('--setup-timeout <duration>', 'time limit of --setup', '20m')
     .option('--copy <path>', 'copy a file or folder (a git-ignored .env, say) into each worktree (repeatable)', collect, [])
+    .option('--on-finish <cmd>', 'shell command run at the end, with DISPATCH_SUMMARY set to summary.json or group.json')
+    .option('--budget-usd <usd>', 'stop the group once its agents have spent this much')
+    .option('--budget-tokens <n>', 'stop the group once its agents have used this many tokens')
+    .option('--apply', "commit the winner's diff on branch dispatch/<group-id> in the mirror")
+    .option('--label <key=value>', 'label kept in summary.json (repeatable)', collect, [])
     .option('--require-changes', 'treat a run that changed nothing as a failure (exit 5)')
     .option('--keep-workspace', 'keep the worktree after the run (default)', true)
     .option('--no-keep-workspace', 'remove the worktree once diff.patch is written')
-    .option('--json', 'print the final summary as JSON on stdout')
-    .option('-q, --quiet', 'print only the run directory')
+    .option('--json', 'print the final summary (or group.json) as JSON on stdout')
+    .option('-q, --quiet', 'print only the run (or group) directory')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (repoArg: string, words: string[], flags: RunFlags) => {
       setExitCode(await runCommand(io, repoArg, words, flags));
     });
 }
 
-/** Validates everything before a file is written, then runs. Returns the exit code. */
-async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
-  const names = parseExecutorList(flags.executor);
-  if (names.length !== 1) {
-    throw new UsageError(
-      `--executor ${flags.executor} runs several agents, which this version does not do yet`,
-      'pick one executor: --executor codex or --executor claude',
-    );
-  }
-  const executorName = names[0] ?? 'codex';
-  const plan: RunPlan = {
-    executor: executorName,
-    bin: requireBinary(getExecutor(executorName), io.env),
-    repo: parseRepoArg(repoArg, { remoteBase: io.env.DISPATCH_REMOTE_BASE, cwd: io.cwd }),
-    task: await readTask(words, flags.taskFile, io.stdin),
-    instructions: flags.instructions ? await readUserFile('--instructions', flags.instructions) : undefined,
-    model: flags.model,
-    branch: flags.branch,
-    sandbox: parseSandbox(flags.sandbox),
-    timeoutMs: parseDurationFlag('--timeout', flags.timeout),
-    idleTimeoutMs: parseDurationFlag('--idle-timeout', flags.idleTimeout),
-    graceMs: parseDurationFlag('--kill-grace', flags.killGrace),
-    outputCapBytes: parseOutputCap(io.env.DISPATCH_OUTPUT_CAP_BYTES),
-    labels: parseLabels(flags.label),
-    check: flags.check ? { command: flags.check, timeoutMs: parseDurationFlag('--check-timeout', flags.checkTimeout) } : undefined,
-    setup: flags.setup ? { command: flags.setup, timeoutMs: parseDurationFlag('--setup-timeout', flags.setupTimeout) } : undefined,
-    copy: parseCopyItems(flags.copy, io.cwd),
-    keepWorkspace: flags.keepWorkspace,
-    requireChanges: flags.requireChanges === true,
-    home: resolveHome(flags.home, io.env),
-    env: io.env,
-    mode: 'single',
-    groupId: null,
+/** Validates everything before a file is written. */
+async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<DispatchRequest> {
+  const executors = parseExecutorList(flags.executor);
+  const fallback = flags.fallback === undefined ? undefined : parseExecutorList(flags.fallback);
+  if (fallback && fallback.length !== 1) throw new UsageError(`--fallback takes one executor, not '${flags.fallback}'`);
+  if (flags.race && flags.fallback) throw new UsageError('--race and --fallback do not go together', 'a race already runs every executor at once');
+  const request: DispatchRequest = {
+    template: {
+      repo: parseRepoArg(repoArg, { remoteBase: io.env.DISPATCH_REMOTE_BASE, cwd: io.cwd }),
+      task: await readTask(words, flags.taskFile, io.stdin),
+      instructions: flags.instructions ? await readUserFile('--instructions', flags.instructions) : undefined,
+      model: flags.model,
+      branch: flags.branch,
+      sandbox: parseSandbox(flags.sandbox),
+      timeoutMs: parseDurationFlag('--timeout', flags.timeout),
+      idleTimeoutMs: parseDurationFlag('--idle-timeout', flags.idleTimeout),
+      graceMs: parseDurationFlag('--kill-grace', flags.killGrace),
+      outputCapBytes: parseOutputCap(io.env.DISPATCH_OUTPUT_CAP_BYTES),
+      labels: parseLabels(flags.label),
+      check: flags.check ? { command: flags.check, timeoutMs: parseDurationFlag('--check-timeout', flags.checkTimeout) } : undefined,
+      setup: flags.setup ? { command: flags.setup, timeoutMs: parseDurationFlag('--setup-timeout', flags.setupTimeout) } : undefined,
+      copy: parseCopyItems(flags.copy, io.cwd),
+      keepWorkspace: flags.keepWorkspace,
+      requireChanges: flags.requireChanges === true,
+      home: resolveHome(flags.home, io.env),
+      env: io.env,
+    },
+    executors,
+    attempts: parsePositiveInt('--attempts', flags.attempts),
+    concurrency: parsePositiveInt('--concurrency', flags.concurrency),
+    race: flags.race === true,
+    fallback: fallback?.[0],
+    budgetUsd: flags.budgetUsd === undefined ? undefined : parsePositiveNumber('--budget-usd', flags.budgetUsd),
+    budgetTokens: flags.budgetTokens === undefined ? undefined : parsePositiveInt('--budget-tokens', flags.budgetTokens),
+    apply: flags.apply === true,
+    onFinish: flags.onFinish ? { command: flags.onFinish, timeoutMs: 10 * 60_000 } : undefined,
   };
+  if (request.apply && !isGroupRequest(request)) throw new UsageError('--apply needs a group with a winner', 'use it with -n N --check CMD, or --race');
+  return request;
+}
+
+async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
+  const request = await buildRequest(io, repoArg, words, flags);
   const chatty = !flags.json && !flags.quiet;
   const interrupts = watchInterrupts((signal) => {
-    if (chatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agent…\n`);
+    if (chatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
   });
+  const progress = watchGroupProgress(chatty ? io.stdout : nullStream());
   try {
-    const result = await executeRun(plan, {
-      signal: interrupts.signal,
-      onRunCreated: (runId, runDir) => {
-        if (chatty) io.stderr.write(`dispatch: ${runId} started (${plan.executor} on ${plan.repo.displayUrl})\n  ${runDir}\n`);
+    const result = await dispatchTask(request, {
+      run: {
+        signal: interrupts.signal,
+        onRunCreated: (runId, runDir) => {
+          if (chatty) io.stderr.write(`dispatch: ${runId} started (${request.executors[0]} on ${request.template.repo.displayUrl})\n  ${runDir}\n`);
+        },
       },
+      group: { ...progress.hooks, signal: interrupts.signal },
     });
-    if (flags.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
-    else if (flags.quiet) io.stdout.write(`${result.runDir}\n`);
-    else io.stdout.write(renderRunReport(result.summary, result.runDir));
+    printResult(io, result, flags, request.template.home.runsDir, progress.view());
+    if (result.onFinishFailed) io.stderr.write('dispatch: the --on-finish command failed; see on-finish.log\n');
     const interrupted = interrupts.received();
     return interrupted ? exitCodeForSignal(interrupted) : result.exitCode;
   } finally {
     interrupts.dispose();
   }
+}
+
+function printResult(io: CliIo, result: DispatchResult, flags: RunFlags, runsDir: string, view: ReturnType<ReturnType<typeof watchGroupProgress>['view']>): void {
+  if (result.kind === 'single') {
+    const { run } = result;
+    if (flags.json) io.stdout.write(`${JSON.stringify(run.summary, null, 2)}\n`);
+    else if (flags.quiet) io.stdout.write(`${run.runDir}\n`);
+    else io.stdout.write(renderRunReport(run.summary, run.runDir));
+    return;
+  }
+  const { record, dir } = result.group;
+  if (flags.json) io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+  else if (flags.quiet) io.stdout.write(`${dir}\n`);
+  else {
+    view?.finish(groupResultRows(record));
+    io.stdout.write(renderGroupVerdict(record, runsDir));
+  }
+}
+
+function nullStream(): NodeJS.WritableStream {
+  return { write: () => true } as unknown as NodeJS.WritableStream;
 }

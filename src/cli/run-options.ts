@@ -21,6 +21,14 @@ export interface RunFlags {
   setup?: string;
   setupTimeout: string;
   copy: string[];
+  attempts: string;
+  concurrency: string;
+  race?: boolean;
+  fallback?: string;
+  onFinish?: string;
+  budgetUsd?: string;
+  budgetTokens?: string;
+  apply?: boolean;
   instructions?: string;
   label: string[];
   taskFile?: string;
@@ -54,6 +62,18 @@ export function parseDurationFlag(flag: string, value: string): number {
     throw new UsageError(`invalid ${flag} '${value}'`, 'use a duration such as 90s, 45m, 2h or 1h30m');
   }
   return ms;
+}
+
+export function parsePositiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid ${flag} '${value}'`, 'use a whole number, 1 or more');
+  return n;
+}
+
+export function parsePositiveNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`invalid ${flag} '${value}'`, 'use a number above 0');
+  return n;
 }
 
 /** `--label K=V` (repeatable) into a record; keys are simple names. */

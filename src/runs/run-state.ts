@@ -16,8 +16,6 @@ export interface RunState {
   /** The most telling error: a fatal one or the turn failure, else the last warning. */
   errorKind: ErrorKind | null;
   errorMessage: string | null;
-  /** The last thing the agent did, for progress displays. */
-  lastActivity: string | null;
 }
 
 export function createRunState(): RunState {
@@ -33,7 +31,6 @@ export function createRunState(): RunState {
     turnFailed: false,
     errorKind: null,
     errorMessage: null,
-    lastActivity: null,
   };
 }
 
@@ -46,22 +43,6 @@ export function applyEvent(state: RunState, event: AgentEvent): void {
       break;
     case 'message':
       state.lastMessage = event.text;
-      state.lastActivity = 'message';
-      break;
-    case 'reasoning':
-      state.lastActivity = 'thinking';
-      break;
-    case 'command':
-      state.lastActivity = `$ ${event.command}`;
-      break;
-    case 'file.change':
-      state.lastActivity = `edit ${event.changes.map((change) => change.path).join(', ')}`;
-      break;
-    case 'tool.call':
-      state.lastActivity = `tool ${event.server ? `${event.server}/` : ''}${event.tool}`;
-      break;
-    case 'todo':
-      state.lastActivity = 'plan updated';
       break;
     case 'turn.completed':
       // codex reports usage cumulative over the thread, claude's result covers the run:
@@ -85,7 +66,7 @@ export function applyEvent(state: RunState, event: AgentEvent): void {
     case 'unknown':
       state.unknownEvents += 1;
       break;
-    case 'turn.started':
+    default:
       break;
   }
 }

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { requireBinary } from '../executors/find-binary.js';
+import { getExecutor } from '../executors/registry.js';
+import type { ExecutorName } from '../executors/types.js';
+import { createRedactor } from '../runs/redact.js';
+import { executeRun, type RunResult } from './execute-run.js';
+import type { GroupPlan, RunTemplate } from './group-plan.js';
+import { runOnFinish } from './on-finish.js';
+import { checkLoginsBeforeFanOut } from './preflight.js';
+import { runGroup, type GroupHooks, type GroupResult } from './run-group.js';
+import type { RunHooks, ShellCommand } from './run-plan.js';
+
+/** What the user asked `dispatch run` to do, validated. */
+export interface DispatchRequest {
+  template: RunTemplate;
+  executors: ExecutorName[];
+  attempts: number;
+  concurrency: number;
+  race: boolean;
+  fallback?: ExecutorName | undefined;
+  budgetUsd?: number | undefined;
+  budgetTokens?: number | undefined;
+  apply: boolean;
+  onFinish?: ShellCommand | undefined;
+}
+
+export type DispatchResult =
+  | { kind: 'single'; run: RunResult; exitCode: number; onFinishFailed: boolean }
+  | { kind: 'group'; group: GroupResult; exitCode: number; onFinishFailed: boolean };
+
+/** Whether the request needs a group (several runs, race or fallback) rather than one run. */
+export function isGroupRequest(request: DispatchRequest): boolean {
+  return request.executors.length * request.attempts > 1 || request.race || request.fallback !== undefined;
+}
+
+/**
+ * One dispatch: finds every CLI it needs first (a missing one fails before anything starts),
+ * checks logins once before a fan-out, runs, then runs --on-finish.
+ */
+export async function dispatchTask(request: DispatchRequest, hooks: { run?: RunHooks; group?: GroupHooks } = {}): Promise<DispatchResult> {
+  const { template } = request;
+  const executors = request.executors.map((name) => ({ name, bin: requireBinary(getExecutor(name), template.env) }));
+  const fallback = request.fallback ? { name: request.fallback, bin: requireBinary(getExecutor(request.fallback), template.env) } : undefined;
+  const first = executors[0];
+  if (!isGroupRequest(request) && first) {
+    const run = await executeRun({ ...template, executor: first.name, bin: first.bin, mode: 'single', groupId: null }, hooks.run);
+    const onFinishFailed = await finishHook(request, run.runDir, join(run.runDir, 'summary.json'));
+    return { kind: 'single', run, exitCode: run.exitCode, onFinishFailed };
+  }
+  if (request.executors.length * request.attempts > 1) checkLoginsBeforeFanOut(request.executors, template.env);
+  const plan: GroupPlan = {
+    template,
+    executors,
+    attempts: request.attempts,
+    concurrency: request.concurrency,
+    race: request.race,
+    fallback,
+    budgetUsd: request.budgetUsd,
+    budgetTokens: request.budgetTokens,
+    apply: request.apply,
+  };
+  const group = await runGroup(plan, hooks.group);
+  const onFinishFailed = await finishHook(request, group.dir, join(group.dir, 'group.json'));
+  return { kind: 'group', group, exitCode: group.exitCode, onFinishFailed };
+}
+
+async function finishHook(request: DispatchRequest, dir: string, summaryPath: string): Promise<boolean> {
+  if (!request.onFinish) return false;
+  const result = await runOnFinish({
+    command: request.onFinish,
+    dir,
+    summaryPath,
+    env: request.template.env,
+    graceMs: request.template.graceMs,
+    redact: createRedactor(request.template.env),
+  });
+  return !result.passed;
+}

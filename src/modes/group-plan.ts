@@ -1,0 +1,37 @@
+import type { ExecutorName } from '../executors/types.js';
+import type { RunPlan } from './run-plan.js';
+
+export type GroupMode = 'parallel' | 'best-of-n' | 'race' | 'fallback';
+
+/** A run's plan minus what the group decides per member. */
+export type RunTemplate = Omit<RunPlan, 'executor' | 'bin' | 'mode' | 'groupId' | 'fallbackOf'>;
+
+/** Everything one dispatch of several runs needs, validated before any file is written. */
+export interface GroupPlan {
+  template: RunTemplate;
+  /** Executors in order, each with its resolved binary. */
+  executors: { name: ExecutorName; bin: string }[];
+  /** Attempts per executor (-n). */
+  attempts: number;
+  /** Agents running at once (--concurrency). */
+  concurrency: number;
+  race: boolean;
+  /** Executor that re-runs a member's task when that member fails for a fallback reason. */
+  fallback?: { name: ExecutorName; bin: string } | undefined;
+  budgetUsd?: number | undefined;
+  budgetTokens?: number | undefined;
+  /** Leave the winner's diff committed on branch dispatch/<group-id> in the mirror. */
+  apply: boolean;
+}
+
+/** The mode a group runs in (DESIGN §6). */
+export function groupModeOf(plan: Pick<GroupPlan, 'race' | 'fallback' | 'template' | 'executors' | 'attempts'>): GroupMode {
+  if (plan.race) return 'race';
+  const members = plan.executors.length * plan.attempts;
+  if (plan.template.check && members > 1) return 'best-of-n';
+  if (plan.fallback && members === 1) return 'fallback';
+  return 'parallel';
+}
+
+/** Outcomes after which --fallback runs the task again with the other executor. */
+export const FALLBACK_TRIGGERS = new Set(['quota', 'auth', 'agent_error', 'timeout', 'idle_timeout', 'infra']);

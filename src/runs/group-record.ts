@@ -1,0 +1,66 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomically } from './atomic-write.js';
+
+/** One member of a group as group.json records it. */
+export interface GroupMember {
+  key: string;
+  executor: string;
+  attempt: number;
+  run_id: string | null;
+  run_dir: string | null;
+  /** not_started: the group ended (race won, budget, interrupt) before this member began. */
+  state: 'queued' | 'running' | 'done' | 'not_started';
+  status: string | null;
+  outcome: string | null;
+  exit_code: number | null;
+  check_passed: boolean | null;
+  files_changed: number;
+  insertions: number;
+  deletions: number;
+  tokens: number | null;
+  cost_usd: number | null;
+  duration_ms: number | null;
+  fallback_of: string | null;
+  error_kind: string | null;
+}
+
+/** runs/<group-id>/group.json (DESIGN §2): members, mode, check results, scores, winner. */
+export interface GroupRecord {
+  schema: 1;
+  group_id: string;
+  mode: string;
+  repo: string;
+  repo_url: string;
+  task: string;
+  executors: string[];
+  attempts: number;
+  concurrency: number;
+  check: string | null;
+  started: string;
+  completed: string | null;
+  duration_ms: number | null;
+  status: 'running' | 'done' | 'cancelled';
+  members: GroupMember[];
+  winner: string | null;
+  winner_reason: string | null;
+  scores: unknown[];
+  budget: { usd: number | null; tokens: number | null; spent_usd: number; spent_tokens: number; exceeded: boolean } | null;
+  applied_branch: string | null;
+  exit_code: number | null;
+  pid: number;
+}
+
+export function groupDir(runsDir: string, groupId: string): string {
+  return join(runsDir, groupId);
+}
+
+export async function createGroupDir(runsDir: string, groupId: string): Promise<string> {
+  const dir = groupDir(runsDir, groupId);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+export async function writeGroupRecord(dir: string, record: GroupRecord): Promise<void> {
+  await writeJsonAtomically(join(dir, 'group.json'), record);
+}
