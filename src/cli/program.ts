@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { dispatcherVersion } from '../package-info.js';
 import type { CliIo } from './io.js';
+import { createDemoCommand } from './demo-command.js';
 import { createDoctorCommand } from './doctor-command.js';
 import { createRunCommand } from './run-command.js';
 
@@ -14,6 +15,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   );
   program.addCommand(configureCommand(createRunCommand(io, setExitCode), io), { isDefault: true });
   program.addCommand(configureCommand(createDoctorCommand(io, setExitCode), io));
+  program.addCommand(configureCommand(createDemoCommand(io, setExitCode), io));
   return program;
 }
 

@@ -1,0 +1,47 @@
+import { Command } from 'commander';
+import { parseExecutorList } from '../executors/registry.js';
+import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
+import { renderRunReport } from '../report/run-report.js';
+import { resolveHome } from '../runs/home.js';
+import { watchGroupProgress } from './group-progress.js';
+import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
+import type { CliIo } from './io.js';
+
+/** `dispatch demo`: the whole main job offline, with the real CLIs and the scripted model server. */
+export function createDemoCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command('demo')
+    .description('run both real agent CLIs offline against a scripted model server on a sample repo')
+    .option('-e, --executor <names>', 'codex, claude, both, or a comma list', 'both')
+    .option('--home <dir>', 'where runs/, repos/ and demo/ live (env DISPATCH_HOME)')
+    .action(async (flags: { executor: string; home?: string }) => {
+      // Loaded on use: the model server is needed by the demo only.
+      const { runDemo } = await import('../demo/run-demo.js');
+      const home = resolveHome(flags.home, io.env);
+      const interrupts = watchInterrupts();
+      try {
+        const progress = watchGroupProgress(io.stdout);
+        const result = await runDemo({
+          home,
+          env: io.env,
+          executors: parseExecutorList(flags.executor),
+          hooks: { run: { signal: interrupts.signal }, group: { ...progress.hooks, signal: interrupts.signal } },
+          onReady: ({ serverUrl, repoDir }) => {
+            io.stdout.write(`Outpost demo — offline: a scripted model server at ${serverUrl} stands in for the model APIs.\n`);
+            io.stdout.write(`Sample repository: ${repoDir}\nDispatching the real pinned CLIs…\n\n`);
+          },
+        });
+        const runs = result.kind === 'single' ? [result.run] : result.group.results;
+        if (result.kind === 'group') {
+          progress.view()?.finish(groupResultRows(result.group.record));
+          io.stdout.write(`\n${renderGroupVerdict(result.group.record, home.runsDir)}\n`);
+        }
+        for (const run of runs) io.stdout.write(`${renderRunReport(run.summary, run.runDir)}\n`);
+        io.stdout.write('See what an agent changed: cat <run>/diff.patch — and what it did: cat <run>/events.jsonl\n');
+        const interrupted = interrupts.received();
+        // The demo proves every agent works: any run that did not succeed fails it.
+        setExitCode(interrupted ? exitCodeForSignal(interrupted) : Math.max(...runs.map((run) => run.exitCode)));
+      } finally {
+        interrupts.dispose();
+      }
+    });
+}

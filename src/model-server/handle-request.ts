@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readMessagesRequest, readResponsesRequest, type Conversation } from './conversation.js';
+import { newId } from './ids.js';
+import { buildMessagesError, buildMessagesEvents, buildMessagesJson, countTokens } from './messages-sse.js';
+import { readBody } from './read-body.js';
+import { buildResponsesError, buildResponsesEvents } from './responses-sse.js';
+import { planTitle, planTurn, selectScenario, type ScenarioName, type TurnPlan } from './scenarios.js';
+import { writeSse, type SseEvent } from './sse-writer.js';
+
+/** One request the server received. */
+export interface RecordedRequest {
+  api: 'responses' | 'messages' | 'other';
+  method: string;
+  path: string;
+  /** The scenario played for a model turn; null for side requests (HEAD, titles, token counts). */
+  scenario: ScenarioName | null;
+  /** Arrival time, epoch milliseconds. */
+  at: number;
+}
+
+/** What the request handler needs from the server. */
+export interface HandlerContext {
+  defaultScenario: ScenarioName;
+  slowChunkDelayMs: number;
+  record(request: RecordedRequest): void;
+}
+
+type Api = 'responses' | 'messages';
+
+/** Events cut off by the `cut` scenario: the stream starts, then breaks. */
+const CUT_AFTER_EVENTS = 3;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function isStreaming(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true;
+}
+
+async function playPlan(res: ServerResponse, api: Api, plan: TurnPlan, conversation: Conversation, streaming: boolean): Promise<void> {
+  const requestId = newId('req');
+  const headers: Record<string, string> = api === 'messages' ? { 'request-id': requestId } : { 'x-request-id': requestId };
+  switch (plan.kind) {
+    case 'hang':
+      return; // Accept the request and never send a byte; close() destroys the socket.
+    case 'http-error': {
+      if (plan.status === 429) headers['retry-after'] = '1';
+      const body = api === 'messages' ? buildMessagesError(plan.status, requestId) : buildResponsesError(plan.status);
+      sendJson(res, plan.status, body, headers);
+      return;
+    }
+    case 'reply':
+      break;
+  }
+  if (!streaming) {
+    // claude retries a broken stream without streaming: that path always answers in full.
+    const body = api === 'messages'
+      ? buildMessagesJson(plan.items, conversation.model)
+      : (buildResponsesEvents(plan.items, conversation.model, Math.floor(Date.now() / 1000)).at(-1)?.data.response ?? {});
+    sendJson(res, 200, body, headers);
+    return;
+  }
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  const events: SseEvent[] = api === 'messages'
+    ? buildMessagesEvents(plan.items, conversation.model)
+    : buildResponsesEvents(plan.items, conversation.model, Math.floor(Date.now() / 1000));
+  await writeSse(res, events, {
+    delayMs: plan.eventDelayMs,
+    ...(plan.cutStream ? { cutAfterEvents: CUT_AFTER_EVENTS } : {}),
+  });
+}
+
+async function handleModelRequest(req: IncomingMessage, res: ServerResponse, api: Api, path: string, ctx: HandlerContext): Promise<void> {
+  const text = await readBody(req);
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    sendJson(res, 400, { error: { message: 'request body is not JSON (outpost model server)' } });
+    return;
+  }
+  const conversation = api === 'messages' ? readMessagesRequest(body) : readResponsesRequest(body);
+  const at = Date.now();
+  if (conversation.isTitleRequest) {
+    ctx.record({ api, method: 'POST', path, scenario: null, at });
+    await playPlan(res, api, planTitle(conversation), conversation, isStreaming(body));
+    return;
+  }
+  const scenario = selectScenario(conversation.taskText, ctx.defaultScenario);
+  ctx.record({ api, method: 'POST', path, scenario, at });
+  const plan = planTurn(conversation, scenario, { slowChunkDelayMs: ctx.slowChunkDelayMs });
+  await playPlan(res, api, plan, conversation, isStreaming(body));
+}
+
+/** Routes one request: the two model APIs, token counting, and harmless answers to the rest. */
+export async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void> {
+  const method = req.method ?? 'GET';
+  const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  if (method === 'POST' && path.endsWith('/responses')) return handleModelRequest(req, res, 'responses', path, ctx);
+  if (method === 'POST' && path.endsWith('/messages')) return handleModelRequest(req, res, 'messages', path, ctx);
+  ctx.record({ api: path.includes('/messages') ? 'messages' : 'other', method, path, scenario: null, at: Date.now() });
+  if (method === 'POST' && path.endsWith('/messages/count_tokens')) {
+    sendJson(res, 200, { input_tokens: countTokens(await readBody(req)) });
+    return;
+  }
+  req.resume();
+  // claude sends `HEAD /` first and ignores the status; keep every other probe harmless.
+  if (method === 'HEAD' || path === '/') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(method === 'HEAD' ? undefined : 'outpost model server\n');
+    return;
+  }
+  sendJson(res, 404, { error: { type: 'not_found_error', message: `no route for ${method} ${path} (outpost model server)` } });
+}

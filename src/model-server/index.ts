@@ -1,0 +1,10 @@
+export { startModelServer, type ModelServer, type ModelServerOptions } from './server.js';
+export type { RecordedRequest } from './handle-request.js';
+export { SCENARIO_NAMES, isScenarioName, selectScenario, type ScenarioName } from './scenarios.js';
+export {
+  CODEX_SCRIPTED_MODEL,
+  claudeEnv,
+  codexConfigToml,
+  type ClaudeEnvOptions,
+  type CodexConfigOptions,
+} from './cli-config.js';

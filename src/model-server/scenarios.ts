@@ -1,0 +1,140 @@
+import type { Conversation } from './conversation.js';
+import { buildToolCall, type Action } from './tool-calls.js';
+
+/** Every scripted scenario, in the order the docs list them. */
+export const SCENARIO_NAMES = [
+  'edit', 'multi-turn', 'slow', 'reasoning', 'plan', 'noop',
+  'http-401', 'http-429', 'http-500', 'cut', 'hang',
+] as const;
+
+/** A scripted behaviour of the model server, chosen per conversation. */
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** One item of the model's answer, before it is put into an API's wire format. */
+export type OutputItem =
+  | { kind: 'reasoning'; text: string }
+  | { kind: 'tool_call'; callId: string; name: string; input: Record<string, unknown> }
+  | { kind: 'text'; text: string };
+
+/** What the server does with one model request. */
+export type TurnPlan =
+  | {
+      kind: 'reply';
+      items: OutputItem[];
+      /** Pause between streamed events (the `slow` scenario). */
+      eventDelayMs: number;
+      /** Send a few events, then destroy the socket (the `cut` scenario; streams only). */
+      cutStream: boolean;
+    }
+  | { kind: 'http-error'; status: 401 | 429 | 500 }
+  | { kind: 'hang' };
+
+/** Tunables of the scripted model. */
+export interface PlanOptions {
+  slowChunkDelayMs: number;
+}
+
+interface Script {
+  /** Tool-calling turns; the calls of one turn are sent together. */
+  turns: Action[][];
+  answer: string;
+  reasoning: boolean;
+}
+
+const EDIT_TURNS: Action[][] = [['create-hello', 'append-readme']];
+
+const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop', Script> = {
+  edit: { turns: EDIT_TURNS, answer: 'Created hello.txt.', reasoning: false },
+  'multi-turn': {
+    turns: [['create-hello'], ['append-readme'], ['show-hello']],
+    answer: 'Created hello.txt in three steps.',
+    reasoning: false,
+  },
+  reasoning: { turns: EDIT_TURNS, answer: 'Created hello.txt.', reasoning: true },
+  plan: { turns: [['plan'], ...EDIT_TURNS], answer: 'Created hello.txt as planned.', reasoning: false },
+  noop: { turns: [], answer: 'Nothing to change: the repository already looks right.', reasoning: false },
+};
+
+const FOLLOW_UP_ANSWER = 'Nothing left to do: the earlier task is complete.';
+const REASONING_TEXT = '**Planning** I will create hello.txt, then append a line to README.md if there is one.';
+const MARKER = /\[scenario:([a-z0-9-]+)\]/i;
+
+/** True for a known scenario name. */
+export function isScenarioName(value: string): value is ScenarioName {
+  return (SCENARIO_NAMES as readonly string[]).includes(value);
+}
+
+/** The scenario named by a `[scenario:NAME]` marker in the task, else the fallback. */
+export function selectScenario(taskText: string, fallback: ScenarioName): ScenarioName {
+  const name = MARKER.exec(taskText)?.[1]?.toLowerCase();
+  return name !== undefined && isScenarioName(name) ? name : fallback;
+}
+
+function scriptOf(scenario: ScenarioName): Script {
+  switch (scenario) {
+    case 'edit':
+    case 'slow':
+    case 'cut':
+      return SCRIPTS.edit;
+    case 'multi-turn':
+    case 'reasoning':
+    case 'plan':
+    case 'noop':
+      return SCRIPTS[scenario];
+    default:
+      return SCRIPTS.noop;
+  }
+}
+
+// The turn is read from the history (tool outputs already answered), never from a
+// server-side counter, so concurrent and resumed conversations each get the right turn.
+function planItems(conversation: Conversation, script: Script): OutputItem[] {
+  const prefix = conversation.agent === 'codex' ? 'call_outpost_' : 'toolu_outpost_';
+  let consumed = 0;
+  for (const [turnIndex, actions] of script.turns.entries()) {
+    const calls = actions.flatMap((action) => buildToolCall(action, conversation) ?? []);
+    if (calls.length === 0) continue;
+    if (conversation.toolOutputCount <= consumed) {
+      const items: OutputItem[] = calls.map((call, index) => ({
+        kind: 'tool_call',
+        callId: `${prefix}${String(consumed + index + 1).padStart(2, '0')}`,
+        ...call,
+      }));
+      if (script.reasoning && turnIndex === 0) items.unshift({ kind: 'reasoning', text: REASONING_TEXT });
+      return items;
+    }
+    consumed += calls.length;
+  }
+  const followUp = conversation.promptCount > 1 && conversation.toolOutputCount > 0;
+  return [{ kind: 'text', text: followUp ? FOLLOW_UP_ANSWER : script.answer }];
+}
+
+/** Decides what the scripted model does for one request of a conversation. */
+export function planTurn(conversation: Conversation, scenario: ScenarioName, options: PlanOptions): TurnPlan {
+  switch (scenario) {
+    case 'http-401':
+      return { kind: 'http-error', status: 401 };
+    case 'http-429':
+      return { kind: 'http-error', status: 429 };
+    case 'http-500':
+      return { kind: 'http-error', status: 500 };
+    case 'hang':
+      return { kind: 'hang' };
+    default:
+      return {
+        kind: 'reply',
+        items: planItems(conversation, scriptOf(scenario)),
+        eventDelayMs: scenario === 'slow' ? options.slowChunkDelayMs : 0,
+        cutStream: scenario === 'cut',
+      };
+  }
+}
+
+/** The answer to claude's title side request: a JSON title as text. */
+export function planTitle(conversation: Conversation): TurnPlan {
+  // The title request quotes the task inside <session>…</session>.
+  const session = /<session>([\s\S]*?)<\/session>/.exec(conversation.taskText)?.[1] ?? conversation.taskText;
+  const words = session.replace(MARKER, '').trim().split(/\s+/).filter(Boolean).slice(0, 6);
+  const title = words.length > 0 ? words.join(' ') : 'Scripted outpost session';
+  return { kind: 'reply', items: [{ kind: 'text', text: JSON.stringify({ title }) }], eventDelayMs: 0, cutStream: false };
+}

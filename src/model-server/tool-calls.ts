@@ -1,0 +1,85 @@
+import type { Conversation } from './conversation.js';
+
+/** One step of a scripted task, independent of the agent that carries it out. */
+export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'plan';
+
+/** A call of one of the agent's own tools. */
+export interface ToolCall {
+  name: string;
+  input: Record<string, unknown>;
+}
+
+const PLAN_STEPS = ['Create hello.txt', 'Append a line to README.md'];
+
+/** The line the scripted model appends to README.md (when the repository has one). */
+export function readmeLine(agent: Conversation['agent']): string {
+  return `Edited by ${agent} (outpost scripted model).`;
+}
+
+type ShellAction = Exclude<Action, 'plan'>;
+
+const SHELL_DESCRIPTIONS: Record<ShellAction, string> = {
+  'create-hello': 'Create hello.txt',
+  'append-readme': 'Append a line to README.md if it exists',
+  'show-hello': 'Show hello.txt',
+};
+
+function shellCommand(action: ShellAction, agent: Conversation['agent']): string {
+  switch (action) {
+    case 'create-hello':
+      return `printf '%s\\n' 'hello from ${agent}' > hello.txt`;
+    case 'append-readme':
+      return `if [ -f README.md ]; then printf '%s\\n' '${readmeLine(agent)}' >> README.md; fi`;
+    case 'show-hello':
+      return 'cat hello.txt';
+  }
+}
+
+// codex 0.169 offers `exec_command` (and no apply_patch) to a model it does not know, and
+// `update_plan` only with `-c tools.update_plan.enabled=true`.
+function buildCodexCall(action: Action, tools: Set<string>): ToolCall | null {
+  if (action === 'plan') {
+    if (!tools.has('update_plan')) return null;
+    const plan = PLAN_STEPS.map((step, index) => ({ step, status: index === 0 ? 'in_progress' : 'pending' }));
+    return { name: 'update_plan', input: { explanation: 'Two small steps.', plan } };
+  }
+  if (!tools.has('exec_command')) return null;
+  return { name: 'exec_command', input: { cmd: shellCommand(action, 'codex') } };
+}
+
+// claude 2.1.197 in -p mode offers TaskCreate instead of TodoWrite; take whichever is there.
+function buildClaudePlanCall(tools: Set<string>): ToolCall | null {
+  if (tools.has('TodoWrite')) {
+    const todos = PLAN_STEPS.map((content, index) => ({
+      content,
+      status: index === 0 ? 'in_progress' : 'pending',
+      activeForm: content.replace(/^Create/, 'Creating').replace(/^Append/, 'Appending'),
+    }));
+    return { name: 'TodoWrite', input: { todos } };
+  }
+  if (tools.has('TaskCreate')) {
+    return {
+      name: 'TaskCreate',
+      input: { subject: PLAN_STEPS[0], description: PLAN_STEPS.join(', then '), activeForm: 'Creating hello.txt' },
+    };
+  }
+  return null;
+}
+
+function buildClaudeCall(action: Action, tools: Set<string>, cwd: string | null): ToolCall | null {
+  if (action === 'plan') return buildClaudePlanCall(tools);
+  // Write insists on an absolute path: the system prompt names the working directory.
+  if (action === 'create-hello' && cwd !== null && tools.has('Write')) {
+    return { name: 'Write', input: { file_path: `${cwd.replace(/\/+$/, '')}/hello.txt`, content: 'hello from claude\n' } };
+  }
+  if (!tools.has('Bash')) return null;
+  return { name: 'Bash', input: { command: shellCommand(action, 'claude'), description: SHELL_DESCRIPTIONS[action] } };
+}
+
+/** The tool call that performs an action with the tools this request offers, or null if none fits. */
+export function buildToolCall(action: Action, conversation: Conversation): ToolCall | null {
+  const tools = new Set(conversation.toolNames);
+  return conversation.agent === 'codex'
+    ? buildCodexCall(action, tools)
+    : buildClaudeCall(action, tools, conversation.cwd);
+}
