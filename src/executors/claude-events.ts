@@ -75,6 +75,9 @@ function mapSystem(value: JsonObject): AgentEvent[] | undefined {
     return [{ type: 'session.started', session_id: sessionId, model }];
   }
   if (value.subtype === 'api_retry') return [mapApiRetry(value)];
+  // claude 2.1.197 reports a running estimate of thinking tokens while it thinks; the
+  // thinking itself arrives as a `thinking` block, and the usage with the result.
+  if (value.subtype === 'thinking_tokens') return [];
   return undefined;
 }
 

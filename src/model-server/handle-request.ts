@@ -3,7 +3,7 @@ import { readMessagesRequest, readResponsesRequest, type Conversation } from './
 import { newId } from './ids.js';
 import { buildMessagesError, buildMessagesEvents, buildMessagesJson, countTokens } from './messages-sse.js';
 import { readBody } from './read-body.js';
-import { buildResponsesError, buildResponsesEvents } from './responses-sse.js';
+import { buildResponsesError, buildResponsesEvents, buildResponsesJson } from './responses-sse.js';
 import { planTitle, planTurn, selectScenario, type ScenarioName, type TurnPlan } from './scenarios.js';
 import { writeSse, type SseEvent } from './sse-writer.js';
 
@@ -55,18 +55,19 @@ async function playPlan(res: ServerResponse, api: Api, plan: TurnPlan, conversat
     case 'reply':
       break;
   }
+  const createdAt = Math.floor(Date.now() / 1000);
   if (!streaming) {
     // claude retries a broken stream without streaming: that path always answers in full.
     const body = api === 'messages'
       ? buildMessagesJson(plan.items, conversation.model)
-      : (buildResponsesEvents(plan.items, conversation.model, Math.floor(Date.now() / 1000)).at(-1)?.data.response ?? {});
+      : buildResponsesJson(plan.items, conversation.model, createdAt);
     sendJson(res, 200, body, headers);
     return;
   }
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   const events: SseEvent[] = api === 'messages'
     ? buildMessagesEvents(plan.items, conversation.model)
-    : buildResponsesEvents(plan.items, conversation.model, Math.floor(Date.now() / 1000));
+    : buildResponsesEvents(plan.items, conversation.model, createdAt);
   await writeSse(res, events, {
     delayMs: plan.eventDelayMs,
     ...(plan.cutStream ? { cutAfterEvents: CUT_AFTER_EVENTS } : {}),
@@ -89,7 +90,7 @@ async function handleModelRequest(req: IncomingMessage, res: ServerResponse, api
     await playPlan(res, api, planTitle(conversation), conversation, isStreaming(body));
     return;
   }
-  const scenario = selectScenario(conversation.taskText, ctx.defaultScenario);
+  const scenario = selectScenario(conversation.taskText, ctx.defaultScenario, api === 'messages' ? 'claude' : 'codex');
   ctx.record({ api, method: 'POST', path, scenario, at });
   const plan = planTurn(conversation, scenario, { slowChunkDelayMs: ctx.slowChunkDelayMs });
   await playPlan(res, api, plan, conversation, isStreaming(body));

@@ -74,21 +74,29 @@ function buildItemDeltas(done: Json, outputIndex: number): Array<[string, Json]>
   ];
 }
 
+function buildResponse(id: string, output: Json[], items: OutputItem[], model: string, createdAt: number): Json {
+  return { id, object: 'response', created_at: createdAt, model, status: 'completed', output, usage: buildUsage(items) };
+}
+
+/** A complete non-streamed Responses API answer. */
+export function buildResponsesJson(items: OutputItem[], model: string, createdAt: number): Json {
+  return buildResponse(newId('resp'), items.map(toResponseItem), items, model, createdAt);
+}
+
 /** The SSE events of one streamed Responses API answer (what codex reads). */
 export function buildResponsesEvents(items: OutputItem[], model: string, createdAt: number): SseEvent[] {
   const id = newId('resp');
-  const base = { id, object: 'response', created_at: createdAt, model };
+  const started = { id, object: 'response', created_at: createdAt, model, status: 'in_progress', output: [] };
   const output = items.map(toResponseItem);
   const events: Array<[string, Json]> = [
-    ['response.created', { response: { ...base, status: 'in_progress', output: [] } }],
-    ['response.in_progress', { response: { ...base, status: 'in_progress', output: [] } }],
+    ['response.created', { response: started }],
+    ['response.in_progress', { response: started }],
   ];
   for (const [index, done] of output.entries()) {
     events.push(...buildItemDeltas(done, index));
     events.push(['response.output_item.done', { output_index: index, item: done }]);
   }
-  const response = { ...base, status: 'completed', output, usage: buildUsage(items) };
-  events.push(['response.completed', { response }]);
+  events.push(['response.completed', { response: buildResponse(id, output, items, model, createdAt) }]);
   return events.map(([type, data], sequence) => ({ event: type, data: { type, sequence_number: sequence, ...data } }));
 }
 

@@ -64,9 +64,13 @@ export function isScenarioName(value: string): value is ScenarioName {
   return (SCENARIO_NAMES as readonly string[]).includes(value);
 }
 
-/** The scenario named by a `[scenario:NAME]` marker in the task, else the fallback. */
-export function selectScenario(taskText: string, fallback: ScenarioName): ScenarioName {
-  const name = MARKER.exec(taskText)?.[1]?.toLowerCase();
+/**
+ * The scenario for one agent: a `[scenario-<agent>:NAME]` marker in the task (so one task can
+ * script codex and claude differently, e.g. in a race), else `[scenario:NAME]`, else the fallback.
+ */
+export function selectScenario(taskText: string, fallback: ScenarioName, agent?: 'codex' | 'claude'): ScenarioName {
+  const own = agent ? new RegExp(`\\[scenario-${agent}:([a-z0-9-]+)\\]`, 'i').exec(taskText)?.[1] : undefined;
+  const name = (own ?? MARKER.exec(taskText)?.[1])?.toLowerCase();
   return name !== undefined && isScenarioName(name) ? name : fallback;
 }
 

@@ -60,7 +60,11 @@ function buildClaudePlanCall(tools: Set<string>): ToolCall | null {
   if (tools.has('TaskCreate')) {
     return {
       name: 'TaskCreate',
-      input: { subject: PLAN_STEPS[0], description: PLAN_STEPS.join(', then '), activeForm: 'Creating hello.txt' },
+      input: {
+        subject: 'Create hello.txt',
+        description: 'Create hello.txt, then append a line to README.md if it exists.',
+        activeForm: 'Creating hello.txt',
+      },
     };
   }
   return null;

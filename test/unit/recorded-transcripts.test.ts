@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../../src/events.js';
+import { getExecutor } from '../../src/executors/registry.js';
+
+// Re-recorded from the pinned CLIs by `npm run record-transcripts`: after bumping a CLI,
+// re-record and these tests say what changed in what it prints.
+const dir = join(import.meta.dirname, '..', 'fixtures', 'transcripts', 'recorded');
+const files = readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
+
+function parseFile(name: string): AgentEvent[] {
+  const agent = name.startsWith('codex') ? 'codex' : 'claude';
+  const parse = getExecutor(agent).createParser();
+  return readFileSync(join(dir, name), 'utf8').split('\n').flatMap((line) => parse(line));
+}
+
+const types = (events: AgentEvent[]) => new Set(events.map((event) => event.type));
+
+describe('transcripts recorded from the pinned CLIs', () => {
+  it('are all there', () => {
+    expect(files.length).toBe(16);
+  });
+
+  it.each(files)('%s: every line maps to a known event', (name) => {
+    expect(parseFile(name).filter((event) => event.type === 'unknown')).toEqual([]);
+  });
+
+  it.each(['codex', 'claude'])('%s edit: session, tool use, answer, usage', (agent) => {
+    const events = parseFile(`${agent}-edit.jsonl`);
+    expect(events[0]?.type).toBe('session.started');
+    expect(events.some((event) => event.type === 'command' || event.type === 'file.change')).toBe(true);
+    expect(events.find((event) => event.type === 'message')).toMatchObject({ text: 'Created hello.txt.' });
+    const done = events.find((event) => event.type === 'turn.completed');
+    expect(done).toMatchObject({ type: 'turn.completed' });
+    expect(done?.type === 'turn.completed' && done.usage && done.usage.input_tokens > 0).toBe(true);
+  });
+
+  it.each(['codex', 'claude'])('%s reasoning and plan scenarios surface as reasoning and plan events', (agent) => {
+    expect(types(parseFile(`${agent}-reasoning.jsonl`)).has('reasoning')).toBe(true);
+    const plan = types(parseFile(`${agent}-plan.jsonl`));
+    expect(plan.has('todo') || plan.has('tool.call')).toBe(true);
+  });
+
+  it.each([
+    ['codex-http-401.jsonl', 'auth'],
+    ['claude-http-401.jsonl', 'auth'],
+    ['codex-http-429.jsonl', 'quota'],
+    ['claude-http-429.jsonl', 'quota'],
+    ['codex-cut.jsonl', 'network'],
+  ])('%s fails with error kind %s', (name, kind) => {
+    expect(parseFile(name).find((event) => event.type === 'turn.failed')).toMatchObject({ error_kind: kind });
+  });
+
+  it.each(['codex', 'claude'])('%s resume reports its session and completes a turn', (agent) => {
+    const events = parseFile(`${agent}-resume.jsonl`);
+    expect(events[0]?.type).toBe('session.started');
+    expect(types(events).has('turn.completed')).toBe(true);
+  });
+});
