@@ -14,8 +14,11 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     io,
   );
   program.addCommand(configureCommand(createRunCommand(io, setExitCode), io), { isDefault: true });
-  program.addCommand(configureCommand(createDoctorCommand(io, setExitCode), io));
-  program.addCommand(configureCommand(createDemoCommand(io, setExitCode), io));
+  const commands = [
+    createDoctorCommand,
+    createDemoCommand,
+  ];
+  for (const create of commands) program.addCommand(configureCommand(create(io, setExitCode), io));
   return program;
 }
 
