@@ -3,6 +3,9 @@ import { dispatcherVersion } from '../package-info.js';
 import type { CliIo } from './io.js';
 import { createDemoCommand } from './demo-command.js';
 import { createDoctorCommand } from './doctor-command.js';
+import { createCancelCommand } from './cancel-command.js';
+import { createPruneCommand } from './prune-command.js';
+import { createResumeCommand } from './resume-command.js';
 import { createRunCommand } from './run-command.js';
 
 /** The commander program: one file per command, each turning flags into one domain call. */
@@ -15,6 +18,9 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   );
   program.addCommand(configureCommand(createRunCommand(io, setExitCode), io), { isDefault: true });
   const commands = [
+    createResumeCommand,
+    createCancelCommand,
+    createPruneCommand,
     createDoctorCommand,
     createDemoCommand,
   ];

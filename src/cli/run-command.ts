@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseExecutorList } from '../executors/registry.js';
-import { dispatchTask, isGroupRequest, type DispatchRequest, type DispatchResult } from '../modes/dispatch-task.js';
+import { dispatchTask, isGroupRequest, jobLockKey, type DispatchRequest, type DispatchResult } from '../modes/dispatch-task.js';
 import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
@@ -54,6 +54,8 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .option('--budget-usd <usd>', 'stop the group once its agents have spent this much')
     .option('--budget-tokens <n>', 'stop the group once its agents have used this many tokens')
     .option('--apply', "commit the winner's diff on branch dispatch/<group-id> in the mirror")
+    .option('--no-overlap', 'exit 4 at once if the same repo + task is already being dispatched (cron)')
+    .option('--lock-key <key>', 'like --no-overlap, with your own name for the job')
     .option('--label <key=value>', 'label kept in summary.json (repeatable)', collect, [])
     .option('--require-changes', 'treat a run that changed nothing as a failure (exit 5)')
     .option('--keep-workspace', 'keep the worktree after the run (default)', true)
@@ -103,8 +105,20 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
     apply: flags.apply === true,
     onFinish: flags.onFinish ? { command: flags.onFinish, timeoutMs: 10 * 60_000 } : undefined,
   };
+  request.overlapKey = overlapKeyOf(flags, request);
   if (request.apply && !isGroupRequest(request)) throw new UsageError('--apply needs a group with a winner', 'use it with -n N --check CMD, or --race');
   return request;
+}
+
+function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undefined {
+  if (flags.lockKey !== undefined) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(flags.lockKey)) {
+      throw new UsageError(`invalid --lock-key '${flags.lockKey}'`, 'use letters, digits, . _ - (100 at most)');
+    }
+    return flags.lockKey;
+  }
+  // commander turns --no-overlap into overlap: false (default true).
+  return flags.overlap === false ? jobLockKey(request.template.repo.displayUrl, request.template.task) : undefined;
 }
 
 async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {

@@ -29,6 +29,8 @@ export interface RunFlags {
   budgetUsd?: string;
   budgetTokens?: string;
   apply?: boolean;
+  overlap?: boolean;
+  lockKey?: string;
   instructions?: string;
   label: string[];
   taskFile?: string;
@@ -56,9 +58,9 @@ export function parseSandbox(value: string): SandboxMode {
   throw new UsageError(`invalid --sandbox '${value}'`, `use one of: ${SANDBOXES.join(', ')}`);
 }
 
-export function parseDurationFlag(flag: string, value: string): number {
+export function parseDurationFlag(flag: string, value: string, opts: { allowZero?: boolean } = {}): number {
   const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) {
+  if (ms === undefined || ms < 0 || (ms === 0 && !opts.allowZero)) {
     throw new UsageError(`invalid ${flag} '${value}'`, 'use a duration such as 90s, 45m, 2h or 1h30m');
   }
   return ms;

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { requireBinary } from '../executors/find-binary.js';
 import { getExecutor } from '../executors/registry.js';
 import type { ExecutorName } from '../executors/types.js';
+import { acquireExclusiveLock } from '../runs/exclusive-lock.js';
 import { createRedactor } from '../runs/redact.js';
 import { executeRun, type RunResult } from './execute-run.js';
 import type { GroupPlan, RunTemplate } from './group-plan.js';
@@ -22,6 +24,8 @@ export interface DispatchRequest {
   budgetTokens?: number | undefined;
   apply: boolean;
   onFinish?: ShellCommand | undefined;
+  /** `--no-overlap` / `--lock-key`: skip (exit 4) while another dispatch of the same job runs. */
+  overlapKey?: string | undefined;
 }
 
 export type DispatchResult =
@@ -38,6 +42,23 @@ export function isGroupRequest(request: DispatchRequest): boolean {
  * checks logins once before a fan-out, runs, then runs --on-finish.
  */
 export async function dispatchTask(request: DispatchRequest, hooks: { run?: RunHooks; group?: GroupHooks } = {}): Promise<DispatchResult> {
+  const key = request.overlapKey;
+  if (key === undefined) return dispatchUnlocked(request, hooks);
+  const lockPath = join(request.template.home.root, 'locks', `${key}.lock`);
+  const unlock = await acquireExclusiveLock(lockPath, `the same job (lock ${key})`);
+  try {
+    return await dispatchUnlocked(request, hooks);
+  } finally {
+    await unlock();
+  }
+}
+
+/** The default overlap key: the repo and the task, hashed. */
+export function jobLockKey(repoUrl: string, task: string): string {
+  return `job-${createHash('sha256').update(`${repoUrl}\n${task}`).digest('hex').slice(0, 16)}`;
+}
+
+async function dispatchUnlocked(request: DispatchRequest, hooks: { run?: RunHooks; group?: GroupHooks }): Promise<DispatchResult> {
   const { template } = request;
   const executors = request.executors.map((name) => ({ name, bin: requireBinary(getExecutor(name), template.env) }));
   const fallback = request.fallback ? { name: request.fallback, bin: requireBinary(getExecutor(request.fallback), template.env) } : undefined;

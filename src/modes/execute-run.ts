@@ -9,6 +9,7 @@ import { exitCodeForOutcome } from '../runs/outcome.js';
 import { createRedactor, type Redactor } from '../runs/redact.js';
 import { createRunId } from '../runs/run-id.js';
 import { createRunDir, renderTaskFile, runPaths, writeSummary, writeTaskFile } from '../runs/run-dir.js';
+import { watchCancelRequest } from '../runs/cancel-request.js';
 import { createRunState } from '../runs/run-state.js';
 import type { RunSummary } from '../runs/summary.js';
 import { createRunningSummary } from '../runs/summary-init.js';
@@ -32,11 +33,19 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   const executor = getExecutor(plan.executor);
   const runId = createRunId(plan.executor, started);
   const paths = runPaths(plan.home.runsDir, runId);
+  if (plan.resume) Object.assign(paths, { workspace: plan.resume.workspace, agentHome: plan.resume.agentHome });
   await createRunDir(paths);
+  // One signal for every way a run is cancelled: the caller's (Ctrl-C, race, budget) and
+  // `dispatch cancel` from another shell.
+  const controller = new AbortController();
+  const forward = () => controller.abort(hooks.signal?.reason);
+  if (hooks.signal?.aborted) forward();
+  hooks.signal?.addEventListener('abort', forward, { once: true });
+  const stopWatching = watchCancelRequest(paths.dir, () => controller.abort('cancelled'));
   const redact = createRedactor(plan.env);
   const ctx: RunContext = {
     plan,
-    hooks,
+    hooks: { ...hooks, signal: controller.signal },
     executor,
     paths,
     redact,
@@ -47,7 +56,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
       hooks.onEvent?.(runId, timed);
       return timed;
     },
-    isCancelled: () => hooks.signal?.aborted === true,
+    isCancelled: () => controller.signal.aborted,
     eventLog: openEventLog(paths.events, redact),
     outputLog: openOutputLog(paths.outputLog, redact, plan.outputCapBytes),
     summary: createRunningSummary({
@@ -62,10 +71,11 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
       started,
       sandbox: plan.sandbox,
       labels: plan.labels,
-      parentRunId: plan.parentRunId ?? null,
+      parentRunId: plan.resume?.parentRunId ?? null,
       fallbackOf: plan.fallbackOf ?? null,
     }),
   };
+  if (plan.resume) ctx.summary.before_sha = plan.resume.baseSha;
   await writeTaskFile(paths, renderTaskFile(plan.task, plan.instructions));
   await writeSummary(paths, ctx.summary);
   hooks.onRunCreated?.(runId, paths.dir);
@@ -75,6 +85,8 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   } catch (error) {
     await finishRunWithError(ctx, error);
   } finally {
+    stopWatching();
+    hooks.signal?.removeEventListener('abort', forward);
     await ctx.eventLog.close();
     await ctx.outputLog.close();
   }
@@ -88,7 +100,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
 
 async function runPhases(ctx: RunContext): Promise<void> {
   const { plan, executor, paths, summary } = ctx;
-  await executor.prepareHome(paths.agentHome, plan.env);
+  if (!plan.resume) await executor.prepareHome(paths.agentHome, plan.env);
   const auth = executor.checkAuth(paths.agentHome, plan.env);
   if (!auth.ok) {
     await finishRun(ctx, { kind: 'auth', message: auth.detail }, null);
@@ -97,14 +109,10 @@ async function runPhases(ctx: RunContext): Promise<void> {
   if (ctx.isCancelled()) return finishRun(ctx, null, null);
 
   const versionProbe = probeCliVersion(executor, plan.bin, executor.buildInvocation(invocationRequest(ctx)).env, paths.agentHome);
-  const { mirrorPath } = await ensureMirror(plan.repo, plan.home.reposDir);
-  const base = await resolveBaseCommit(mirrorPath, plan.branch);
-  await addWorktree(mirrorPath, paths.workspace, base.sha);
-  summary.branch = base.branch;
-  summary.before_sha = base.sha;
+  const mirrorPath = plan.resume ? undefined : await createWorkspace(ctx);
   summary.workspace = paths.workspace;
   recordVersion(ctx, await versionProbe);
-  const setupError = await prepareWorkspace(ctx);
+  const setupError = plan.resume ? null : await prepareWorkspace(ctx);
   if (setupError) return finishRun(ctx, setupError, null, mirrorPath);
   if (ctx.isCancelled()) return finishRun(ctx, null, null, mirrorPath);
 
@@ -132,6 +140,16 @@ async function runPhases(ctx: RunContext): Promise<void> {
   await finishRun(ctx, null, result, mirrorPath);
 }
 
+/** A fresh worktree of the mirror at the base commit; returns the mirror. */
+async function createWorkspace(ctx: RunContext): Promise<string> {
+  const { mirrorPath } = await ensureMirror(ctx.plan.repo, ctx.plan.home.reposDir);
+  const base = await resolveBaseCommit(mirrorPath, ctx.plan.branch);
+  await addWorktree(mirrorPath, ctx.paths.workspace, base.sha);
+  ctx.summary.branch = base.branch;
+  ctx.summary.before_sha = base.sha;
+  return mirrorPath;
+}
+
 function invocationRequest(ctx: RunContext): InvocationRequest {
   return {
     bin: ctx.plan.bin,
@@ -142,6 +160,7 @@ function invocationRequest(ctx: RunContext): InvocationRequest {
     model: ctx.plan.model,
     instructions: ctx.plan.instructions,
     baseEnv: ctx.plan.env,
+    resumeSessionId: ctx.plan.resume?.sessionId,
   };
 }
 

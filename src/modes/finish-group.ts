@@ -16,7 +16,7 @@ export async function finishGroup(state: GroupState, completed: Date): Promise<n
   for (const member of record.members) if (member.state === 'queued') member.state = 'not_started';
   record.completed = completed.toISOString();
   record.duration_ms = completed.getTime() - Date.parse(record.started);
-  record.status = state.stopReason === 'interrupted' ? 'cancelled' : 'done';
+  record.status = state.stopReason === 'interrupted' || state.stopReason === 'cancelled' ? 'cancelled' : 'done';
   record.exit_code = groupExitCode(record.mode, winner, finalMembers(record.members));
   return record.exit_code;
 }

@@ -7,6 +7,7 @@ import { captureChanges } from '../repos/capture-diff.js';
 import { redactCredentials } from '../repos/repo-arg.js';
 import { removeWorktree } from '../repos/worktree.js';
 import { decideOutcome } from '../runs/outcome.js';
+import { writeFileAtomically } from '../runs/atomic-write.js';
 import { writeDiffPatch, writeLastMessage, writeSummary } from '../runs/run-dir.js';
 import { finalMessageOf, type RunState } from '../runs/run-state.js';
 import { statusForOutcome, type RunSummary } from '../runs/summary.js';
@@ -30,9 +31,10 @@ export async function finishRun(
   if (finalMessage !== null) await writeLastMessage(paths, ctx.redact(finalMessage));
 
   if (summary.before_sha !== null) {
-    const captured = await captureChanges(paths.workspace, summary.before_sha);
+    const captured = await captureWorkspace(ctx, summary.before_sha);
     await writeDiffPatch(paths, captured.patch);
     summary.after_sha = captured.afterSha;
+    summary.after_tree = captured.afterTree;
     summary.changes = captured.changes;
     summary.files_changed = captured.filesChanged;
     summary.insertions = captured.insertions;
@@ -42,7 +44,7 @@ export async function finishRun(
   const checkCancelled = plan.check && agentFinished && summary.before_sha !== null ? await runCheck(ctx, plan.check) : false;
   const cancelled = preError === null && ((result === null && ctx.isCancelled()) || checkCancelled);
 
-  if (!plan.keepWorkspace && mirrorPath && summary.workspace) {
+  if (!plan.keepWorkspace && !plan.resume && mirrorPath && summary.workspace) {
     await removeWorktree(mirrorPath, paths.workspace);
     summary.workspace = null;
   }
@@ -82,6 +84,18 @@ export async function finishRun(
 }
 
 /**
+ * What the agent changed. A resumed run's diff.patch is against its parent's end state, and
+ * diff-from-base.patch against the commit the parent started from.
+ */
+async function captureWorkspace(ctx: RunContext, beforeSha: string) {
+  const resume = ctx.plan.resume;
+  if (!resume) return captureChanges(ctx.paths.workspace, beforeSha);
+  const fromBase = await captureChanges(ctx.paths.workspace, beforeSha);
+  await writeFileAtomically(join(ctx.paths.dir, 'diff-from-base.patch'), fromBase.patch);
+  return captureChanges(ctx.paths.workspace, resume.parentSha, { diffBase: resume.parentTree });
+}
+
+/**
  * Runs --check in the finished workspace (after the diff is captured, so its files stay out
  * of it). Returns true when the run was cancelled during the check.
  */
@@ -109,8 +123,10 @@ function describeCancel(reason: unknown): RunSummary['error'] {
       return { kind: 'budget', message: 'stopped: the group went over --budget-usd / --budget-tokens' };
     case 'race_lost':
       return { kind: 'race_lost', message: 'stopped: another run won the race' };
+    case 'interrupted':
+      return { kind: 'interrupted', message: 'dispatch was interrupted (SIGINT/SIGTERM)' };
     default:
-      return { kind: 'cancelled', message: 'the run was cancelled' };
+      return { kind: 'cancelled', message: 'the run was cancelled (dispatch cancel, or dispatch was interrupted)' };
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import type { TimedEvent } from '../events.js';
 import type { ExecutorName } from '../executors/types.js';
+import { watchCancelRequest } from '../runs/cancel-request.js';
 import { createGroupId } from '../runs/run-id.js';
 import { createGroupDir, writeGroupRecord, type GroupMember, type GroupRecord } from '../runs/group-record.js';
 import { createBudgetTracker } from './budget.js';
@@ -70,11 +71,13 @@ export async function runGroup(plan: GroupPlan, hooks: GroupHooks = {}): Promise
   hooks.onGroupCreated?.(groupId, dir, record.members);
   const onAbort = () => stopAll(state, 'interrupted');
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopWatching = watchCancelRequest(dir, () => stopAll(state, 'cancelled'));
   try {
     const queue = new PQueue({ concurrency: plan.concurrency });
     const primaries = [...record.members];
     await Promise.all(primaries.map((member) => queue.add(() => runMember(state, member))));
   } finally {
+    stopWatching();
     hooks.signal?.removeEventListener('abort', onAbort);
   }
   const exitCode = await finishGroup(state, now());

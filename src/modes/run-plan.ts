@@ -33,8 +33,8 @@ export interface RunPlan {
   setup?: ShellCommand | undefined;
   /** `--copy PATH`: files or folders copied into the worktree before setup. */
   copy?: CopyItem[] | undefined;
-  /** Set when the run continues another run's session (resume). */
-  parentRunId?: string | undefined;
+  /** Set when the run continues another run's session in that run's workspace (resume). */
+  resume?: ResumeFrom | undefined;
   fallbackOf?: string | undefined;
 }
 
@@ -63,4 +63,18 @@ export interface CopyItem {
 }
 
 /** Why a group stopped one of its runs. */
-export type CancelReason = 'budget' | 'race_lost' | 'interrupted';
+export type CancelReason = 'budget' | 'race_lost' | 'interrupted' | 'cancelled';
+
+/** What a resumed run takes over from its parent run. */
+export interface ResumeFrom {
+  parentRunId: string;
+  sessionId: string;
+  /** The parent's worktree and agent home: the agent continues where it was. */
+  workspace: string;
+  agentHome: string;
+  /** The commit the parent started from (its before_sha). */
+  baseSha: string;
+  /** The parent's end state: HEAD commit and captured tree. */
+  parentSha: string;
+  parentTree: string;
+}

@@ -11,6 +11,8 @@ export interface CapturedChanges {
   patch: Buffer;
   /** The worktree's HEAD (beforeSha when the agent left HEAD unborn). */
   afterSha: string;
+  /** The tree of the worktree as captured (files as they were, tracked or not): a resume diffs against it. */
+  afterTree: string;
   changes: 'committed' | 'uncommitted' | 'none';
   filesChanged: number;
   insertions: number;
@@ -34,7 +36,11 @@ const DIFF_ARGS = ['diff-index', '--cached', '--find-renames', '--no-color', '--
  * binary files vs beforeSha. Uses a temporary index (GIT_INDEX_FILE), so the worktree's own
  * index and files are left exactly as the agent left them.
  */
-export async function captureChanges(worktree: string, beforeSha: string): Promise<CapturedChanges> {
+export async function captureChanges(
+  worktree: string,
+  beforeSha: string,
+  opts: { diffBase?: string } = {},
+): Promise<CapturedChanges> {
   if (!COMMIT_ID.test(beforeSha)) throw new InfraError(`not a commit id: ${JSON.stringify(beforeSha)}`);
   const root = await verifyWorktreeRoot(worktree);
   const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root)) };
@@ -44,11 +50,15 @@ export async function captureChanges(worktree: string, beforeSha: string): Promi
     const env = { ...baseEnv, GIT_INDEX_FILE: join(tempDir, 'index') };
     await runGit(headSha ? ['read-tree', headSha] : ['read-tree', '--empty'], { cwd: root, env });
     await runGit(['add', '--all'], { cwd: root, env });
-    const patch = (await runGitBuffer([...DIFF_ARGS, '--patch', '--binary', beforeSha, '--'], { cwd: root, env })).stdout;
-    const stat = parseNumstat((await runGit([...DIFF_ARGS, '--numstat', beforeSha, '--'], { cwd: root, env })).stdout);
+    // diffBase: a tree-ish to diff against instead of beforeSha (a resumed run: its parent's end state).
+    const base = opts.diffBase ?? beforeSha;
+    if (!COMMIT_ID.test(base)) throw new InfraError(`not a tree id: ${JSON.stringify(base)}`);
+    const patch = (await runGitBuffer([...DIFF_ARGS, '--patch', '--binary', base, '--'], { cwd: root, env })).stdout;
+    const stat = parseNumstat((await runGit([...DIFF_ARGS, '--numstat', base, '--'], { cwd: root, env })).stdout);
+    const afterTree = (await runGit(['write-tree'], { cwd: root, env })).stdout.trim();
     const afterSha = headSha ?? beforeSha;
     const changes = await classifyChanges(root, baseEnv, beforeSha, afterSha, patch.length > 0);
-    return { patch, afterSha, changes, ...stat };
+    return { patch, afterSha, afterTree, changes, ...stat };
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }

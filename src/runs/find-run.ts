@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { compareRunIds } from './run-id.js';
 
 export interface RunRef {
   kind: 'run' | 'group';
@@ -16,7 +17,7 @@ export function listEntryIds(runsDir: string): string[] {
   if (!existsSync(runsDir)) return [];
   return readdirSync(runsDir)
     .filter((name) => ENTRY_ID.test(name))
-    .sort();
+    .sort(compareRunIds);
 }
 
 function refOf(runsDir: string, id: string): RunRef {

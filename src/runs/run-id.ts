@@ -1,6 +1,14 @@
 import { customAlphabet } from 'nanoid';
 
-const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 6);
+const randomPart = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 4);
+
+/**
+ * The 6-char suffix: the millisecond in base 36 (2 chars; base-36 digits sort like ASCII),
+ * then 4 random chars. Ids of one second then sort in start order.
+ */
+function suffixFor(now: Date): string {
+  return `${now.getUTCMilliseconds().toString(36).padStart(2, '0')}${randomPart()}`;
+}
 
 /** YYYYMMDD-HHMMSS in UTC, so ids sort by start time whatever the machine's zone. */
 export function formatIdTimestamp(date: Date): string {
@@ -9,12 +17,12 @@ export function formatIdTimestamp(date: Date): string {
 }
 
 /** run-id = YYYYMMDD-HHMMSS-<executor>-<6 chars a-z0-9> (DESIGN §2). */
-export function createRunId(executor: string, now: Date, random: () => string = suffix): string {
+export function createRunId(executor: string, now: Date, random: () => string = () => suffixFor(now)): string {
   return `${formatIdTimestamp(now)}-${executor}-${random()}`;
 }
 
 /** group-id = YYYYMMDD-HHMMSS-group-<6>. */
-export function createGroupId(now: Date, random: () => string = suffix): string {
+export function createGroupId(now: Date, random: () => string = () => suffixFor(now)): string {
   return `${formatIdTimestamp(now)}-group-${random()}`;
 }
 
@@ -22,4 +30,12 @@ const RUN_ID_PATTERN = /^\d{8}-\d{6}-[a-z0-9]+-[a-z0-9]{6}$/;
 
 export function isRunId(value: string): boolean {
   return RUN_ID_PATTERN.test(value);
+}
+
+/** Orders run and group ids by start time (timestamp, then the millisecond suffix), whatever the executor. */
+export function compareRunIds(a: string, b: string): number {
+  const key = (id: string) => `${id.slice(0, 15)}-${id.slice(-6)}`;
+  const ka = key(a);
+  const kb = key(b);
+  return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
 }

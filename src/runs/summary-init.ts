@@ -39,6 +39,7 @@ export function createRunningSummary(start: SummaryStart): RunSummary {
     signal: null,
     before_sha: null,
     after_sha: null,
+    after_tree: null,
     changes: null,
     files_changed: 0,
     insertions: 0,

@@ -28,6 +28,8 @@ export const summarySchema = z.object({
   signal: z.string().nullable(),
   before_sha: z.string().nullable(),
   after_sha: z.string().nullable(),
+  /** The captured tree of the workspace at the end (a resumed run diffs against its parent's). */
+  after_tree: z.string().nullable().optional(),
   changes: z.enum(['committed', 'uncommitted', 'none']).nullable(),
   files_changed: z.number(),
   insertions: z.number(),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/duration.js';
 import { createLineSplitter } from '../../src/process/line-splitter.js';
 import { createRedactor, REDACTED } from '../../src/runs/redact.js';
-import { createRunId, createGroupId, isRunId } from '../../src/runs/run-id.js';
+import { compareRunIds, createRunId, createGroupId, isRunId } from '../../src/runs/run-id.js';
 import { applyEvent, createRunState, finalMessageOf } from '../../src/runs/run-state.js';
 
 describe('durations', () => {
@@ -30,6 +30,12 @@ describe('run ids', () => {
     expect(isRunId(id)).toBe(true);
     expect(createGroupId(new Date('2026-11-24T03:04:05Z'), () => 'zz99aa')).toBe('20261124-030405-group-zz99aa');
     expect(createRunId('claude', new Date())).toMatch(/^\d{8}-\d{6}-claude-[a-z0-9]{6}$/);
+  });
+
+  it('sort in start order within one second, whatever the executor', () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 10, 24, 3, 4, 5, ms));
+    const ids = [createRunId('codex', at(900)), createRunId('claude', at(5)), createGroupId(at(500)), createRunId('codex', at(40))];
+    expect([...ids].sort(compareRunIds)).toEqual([ids[1], ids[3], ids[2], ids[0]]);
   });
 });
 

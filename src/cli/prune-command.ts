@@ -1,0 +1,52 @@
+import { Command } from 'commander';
+import { resolveHome } from '../runs/home.js';
+import type { CliIo } from './io.js';
+import { parseDurationFlag, parsePositiveInt } from './run-options.js';
+
+interface PruneFlags {
+  olderThan?: string;
+  keep?: string;
+  workspacesOnly?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  home?: string;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** `dispatch prune`: removes old worktrees and run directories, never a running run. */
+export function createPruneCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command('prune')
+    .description('remove old worktrees and run directories (never a running one); default: older than 14d')
+    .option('--older-than <duration>', 'runs that started longer ago than this (default 14d unless --keep)')
+    .option('--keep <n>', 'always keep the newest N runs')
+    .option('--workspaces-only', 'remove only the worktrees; keep the run directories (logs, diff, summary)')
+    .option('--dry-run', 'say what would be removed; remove nothing')
+    .option('--json', 'print the report as JSON')
+    .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
+    .action(async (flags: PruneFlags) => {
+      const { pruneRuns } = await import('../runs/prune-runs.js');
+      const report = await pruneRuns(resolveHome(flags.home, io.env), {
+        olderThanMs: flags.olderThan === undefined ? undefined : parseDurationFlag('--older-than', flags.olderThan, { allowZero: true }),
+        keep: flags.keep === undefined ? undefined : parsePositiveInt('--keep', flags.keep),
+        workspacesOnly: flags.workspacesOnly === true,
+        dryRun: flags.dryRun === true,
+        now: new Date(),
+      });
+      if (flags.json) {
+        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        const verb = flags.dryRun ? 'would remove' : 'removed';
+        const what = flags.workspacesOnly
+          ? `${report.workspaces.length} worktree(s)`
+          : `${report.runs.length} run(s) (${report.workspaces.length} with worktrees), ${report.groups.length} group(s)`;
+        io.stdout.write(`${verb} ${what}, ${formatBytes(report.bytesFreed)}${flags.dryRun ? '' : ' freed'}\n`);
+        if (report.skippedRunning.length > 0) io.stdout.write(`kept ${report.skippedRunning.length} running run(s): ${report.skippedRunning.join(', ')}\n`);
+      }
+      setExitCode(0);
+    });
+}

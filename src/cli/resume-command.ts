@@ -1,0 +1,67 @@
+import { Command } from 'commander';
+import { executeRun } from '../modes/execute-run.js';
+import { DEFAULT_FOLLOW_UP, planResume } from '../modes/resume-plan.js';
+import { renderRunReport } from '../report/run-report.js';
+import { resolveRunRef } from '../runs/find-run.js';
+import { resolveHome } from '../runs/home.js';
+import { acquireExclusiveLock } from '../runs/exclusive-lock.js';
+import { readRunSummary } from '../runs/read-run.js';
+import { UsageError } from '../errors.js';
+import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
+import type { CliIo } from './io.js';
+import { parseDurationFlag, parseOutputCap, readTask } from './run-options.js';
+
+interface ResumeFlags {
+  timeout: string;
+  idleTimeout: string;
+  killGrace: string;
+  requireChanges?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  home?: string;
+}
+
+/** `dispatch resume <run-id> [follow-up...]`: continues the agent's own session in the same workspace. */
+export function createResumeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command('resume')
+    .description("continue a run's agent session in its workspace, as a new run linked by parent_run_id")
+    .argument('<run-id>', 'run id, unique prefix, or latest')
+    .argument('[follow-up...]', 'what to tell the agent; `-` reads it from stdin')
+    .option('--timeout <duration>', 'wall-clock limit for the agent', '60m')
+    .option('--idle-timeout <duration>', 'stop the agent after this long without output', '15m')
+    .option('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when stopping an agent', '5s')
+    .option('--require-changes', 'treat a run that changed nothing as a failure (exit 5)')
+    .option('--json', 'print the final summary as JSON on stdout')
+    .option('-q, --quiet', 'print only the run directory')
+    .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
+    .action(async (ref: string, words: string[], flags: ResumeFlags) => {
+      const home = resolveHome(flags.home, io.env);
+      const parentRef = resolveRunRef(home.runsDir, ref, 'run');
+      const parent = await readRunSummary(parentRef.dir);
+      if (!parent) throw new UsageError(`run ${parentRef.id} has no readable summary.json`);
+      const followUp = words.length > 0 ? await readTask(words, undefined, io.stdin) : DEFAULT_FOLLOW_UP;
+      const plan = planResume(parent, followUp, {
+        timeoutMs: parseDurationFlag('--timeout', flags.timeout),
+        idleTimeoutMs: parseDurationFlag('--idle-timeout', flags.idleTimeout),
+        graceMs: parseDurationFlag('--kill-grace', flags.killGrace),
+        outputCapBytes: parseOutputCap(io.env.DISPATCH_OUTPUT_CAP_BYTES),
+        requireChanges: flags.requireChanges === true,
+        home,
+        env: io.env,
+      });
+      // Two agents must never work in one workspace at once.
+      const unlock = await acquireExclusiveLock(`${plan.resume?.workspace ?? parentRef.dir}.resume-lock`, `a resume of ${parentRef.id}'s workspace`);
+      const interrupts = watchInterrupts();
+      try {
+        const result = await executeRun(plan, { signal: interrupts.signal });
+        if (flags.json) io.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+        else if (flags.quiet) io.stdout.write(`${result.runDir}\n`);
+        else io.stdout.write(renderRunReport(result.summary, result.runDir));
+        const interrupted = interrupts.received();
+        setExitCode(interrupted ? exitCodeForSignal(interrupted) : result.exitCode);
+      } finally {
+        interrupts.dispose();
+        await unlock();
+      }
+    });
+}

@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { runGit } from '../repos/git.js';
+import { diskUsage } from './disk-usage.js';
+import { listEntryIds } from './find-run.js';
+import { compareRunIds } from './run-id.js';
+import type { DispatchHome } from './home.js';
+import { readGroupRecord, readRunSummary } from './read-run.js';
+
+export interface PruneOptions {
+  /** Runs that started longer ago than this are removed. */
+  olderThanMs?: number | undefined;
+  /** The newest N runs are always kept. */
+  keep?: number | undefined;
+  workspacesOnly: boolean;
+  dryRun: boolean;
+  now: Date;
+}
+
+export interface PruneReport {
+  runs: string[];
+  workspaces: string[];
+  groups: string[];
+  /** Runs that matched but are still running: never touched. */
+  skippedRunning: string[];
+  bytesFreed: number;
+}
+
+const GROUP = /-group-[a-z0-9]{6}$/;
+const DEFAULT_OLDER_THAN_MS = 14 * 86_400_000;
+
+/** The start time a run id carries (UTC). */
+function startOf(id: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-/.exec(id);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : 0;
+}
+
+/** Picks the runs to prune from their ids alone (newest first is kept). Pure. */
+export function selectPrunable(runIds: string[], opts: Pick<PruneOptions, 'olderThanMs' | 'keep' | 'now'>): string[] {
+  const olderThanMs = opts.olderThanMs ?? (opts.keep === undefined ? DEFAULT_OLDER_THAN_MS : undefined);
+  const newestFirst = [...runIds].sort(compareRunIds).reverse();
+  return newestFirst.filter((id, index) => {
+    if (opts.keep !== undefined && index < opts.keep) return false;
+    return olderThanMs === undefined || startOf(id) < opts.now.getTime() - olderThanMs;
+  });
+}
+
+/**
+ * Removes old runs' worktrees (and `git worktree prune`s the mirrors) and, unless
+ * workspacesOnly, their run directories and groups left empty; never a running run.
+ */
+export async function pruneRuns(home: DispatchHome, opts: PruneOptions): Promise<PruneReport> {
+  const report: PruneReport = { runs: [], workspaces: [], groups: [], skippedRunning: [], bytesFreed: 0 };
+  const ids = listEntryIds(home.runsDir);
+  for (const id of selectPrunable(ids.filter((entry) => !GROUP.test(entry)), opts)) {
+    const dir = join(home.runsDir, id);
+    const summary = await readRunSummary(dir);
+    if (summary?.status === 'running') {
+      report.skippedRunning.push(id);
+      continue;
+    }
+    const workspace = join(dir, 'workspace');
+    if (existsSync(workspace)) {
+      report.workspaces.push(id);
+      if (opts.workspacesOnly) report.bytesFreed += await diskUsage(workspace);
+      if (!opts.dryRun) await removeWorkspace(workspace);
+    }
+    if (opts.workspacesOnly) continue;
+    report.runs.push(id);
+    report.bytesFreed += await diskUsage(dir);
+    if (!opts.dryRun) await rm(dir, { recursive: true, force: true });
+  }
+  if (!opts.workspacesOnly) await pruneEmptyGroups(home, ids, report, opts.dryRun);
+  if (!opts.dryRun) await pruneMirrors(home.reposDir);
+  return report;
+}
+
+/** The mirror a worktree belongs to, from its `.git` file (`gitdir: <mirror>/worktrees/<name>`). */
+function mirrorOf(workspace: string): string | undefined {
+  try {
+    const gitdir = /^gitdir: (.+)$/m.exec(readFileSync(join(workspace, '.git'), 'utf8'))?.[1];
+    return gitdir ? resolve(dirname(dirname(gitdir.trim()))) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function removeWorkspace(workspace: string): Promise<void> {
+  const mirror = mirrorOf(workspace);
+  if (mirror && existsSync(mirror)) {
+    await runGit([`--git-dir=${mirror}`, 'worktree', 'remove', '--force', '--', workspace], { allowFailure: true });
+  }
+  await rm(workspace, { recursive: true, force: true });
+}
+
+async function pruneEmptyGroups(home: DispatchHome, ids: string[], report: PruneReport, dryRun: boolean): Promise<void> {
+  const removed = new Set(report.runs);
+  for (const id of ids.filter((entry) => GROUP.test(entry))) {
+    const dir = join(home.runsDir, id);
+    const record = await readGroupRecord(dir);
+    if (record?.status === 'running') continue;
+    const members = (record?.members ?? []).map((member) => member.run_id).filter((runId): runId is string => runId !== null);
+    const left = members.filter((runId) => !removed.has(runId) && existsSync(join(home.runsDir, runId)));
+    if (left.length > 0) continue;
+    report.groups.push(id);
+    report.bytesFreed += await diskUsage(dir);
+    if (!dryRun) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function pruneMirrors(reposDir: string): Promise<void> {
+  if (!existsSync(reposDir)) return;
+  for (const name of readdirSync(reposDir).filter((entry) => entry.endsWith('.git'))) {
+    await runGit([`--git-dir=${join(reposDir, name)}`, 'worktree', 'prune'], { allowFailure: true });
+  }
+}
