@@ -6,6 +6,9 @@ import { createDoctorCommand } from './doctor-command.js';
 import { createCancelCommand } from './cancel-command.js';
 import { createPruneCommand } from './prune-command.js';
 import { createResumeCommand } from './resume-command.js';
+import { createCompareCommand } from './compare-command.js';
+import { createDiffCommand } from './diff-command.js';
+import { createLogsCommand } from './logs-command.js';
 import { createRunCommand } from './run-command.js';
 
 /** The commander program: one file per command, each turning flags into one domain call. */
@@ -18,6 +21,9 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   );
   program.addCommand(configureCommand(createRunCommand(io, setExitCode), io), { isDefault: true });
   const commands = [
+    createLogsCommand,
+    createDiffCommand,
+    createCompareCommand,
     createResumeCommand,
     createCancelCommand,
     createPruneCommand,

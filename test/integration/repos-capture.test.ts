@@ -65,9 +65,20 @@ async function applyOnFreshWorktree(patch: Buffer): Promise<string> {
 describe('captureChanges', () => {
   it('reports none for an untouched worktree', async () => {
     const captured = await captureChanges(workspace, beforeSha);
+    const baseTree = (await gitIn(workspace, ['rev-parse', `${beforeSha}^{tree}`])).trim();
     expect(captured).toEqual({
-      patch: Buffer.alloc(0), afterSha: beforeSha, changes: 'none', filesChanged: 0, insertions: 0, deletions: 0,
+      patch: Buffer.alloc(0), afterSha: beforeSha, afterTree: baseTree, changes: 'none', filesChanged: 0, insertions: 0, deletions: 0,
     });
+  });
+
+  it('diffs against another tree when asked (a resumed run against its parent end state)', async () => {
+    await writeFile(join(workspace, 'first.txt'), 'first\n');
+    const parent = await captureChanges(workspace, beforeSha);
+    await writeFile(join(workspace, 'second.txt'), 'second\n');
+    const resumed = await captureChanges(workspace, parent.afterSha, { diffBase: parent.afterTree });
+    expect(resumed.patch.toString()).toContain('second.txt');
+    expect(resumed.patch.toString()).not.toContain('first.txt');
+    expect(resumed).toMatchObject({ filesChanged: 1, changes: 'uncommitted' });
   });
 
   it('captures uncommitted, staged, untracked, binary and deleted files without touching the index', async () => {

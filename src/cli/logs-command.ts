@@ -1,0 +1,71 @@
+import { Command } from 'commander';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { resolveRunRef } from '../runs/find-run.js';
+import { resolveHome } from '../runs/home.js';
+import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
+import type { CliIo } from './io.js';
+
+interface LogsFlags {
+  follow?: boolean;
+  raw?: boolean;
+  home?: string;
+}
+
+/** `dispatch logs <run-id> [-f] [--raw]`: a run's events for people, or its raw output.log. */
+export function createLogsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command('logs')
+    .description("print a run's events, one line each (or its raw agent output with --raw)")
+    .argument('<run-id>', 'run id, unique prefix or suffix, `latest`, or the run directory')
+    .option('-f, --follow', 'keep printing new events until the run ends')
+    .option('--raw', "print output.log, the agent's own stdout+stderr, as it came")
+    .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
+    .action(async (ref: string, flags: LogsFlags) => {
+      setExitCode(await printLogs(io, ref, flags));
+    });
+}
+
+async function printLogs(io: CliIo, ref: string, flags: LogsFlags): Promise<number> {
+  const run = resolveRunRef(resolveHome(flags.home, io.env).runsDir, ref, 'run');
+  const file = join(run.dir, flags.raw ? 'output.log' : 'events.jsonl');
+  if (!flags.follow && !existsSync(file)) {
+    throw new UsageError(`run ${run.id} has no ${flags.raw ? 'output.log' : 'events.jsonl'}`, 'it may have failed before the agent started; see `dispatch show`');
+  }
+  const { readRunFile, splitLines } = await import('../runs/follow-events.js');
+  // Ctrl-C ends a follow quietly; a closed pipe (`| head`) ends it too.
+  const interrupts = watchInterrupts();
+  const pipeClosed = new AbortController();
+  const stopOnPipeError = () => pipeClosed.abort();
+  io.stdout.on('error', stopOnPipeError);
+  const signal = AbortSignal.any([interrupts.signal, pipeClosed.signal]);
+  const write = (chunk: string | Buffer) => writeChunk(io.stdout, chunk, signal);
+  try {
+    const chunks = readRunFile(run.dir, file, { follow: flags.follow === true, signal });
+    if (flags.raw) {
+      for await (const chunk of chunks) await write(chunk);
+    } else {
+      const { formatEventLine } = await import('../report/event-format.js');
+      const { shouldUseColor } = await import('../report/term-style.js');
+      const opts = { color: shouldUseColor(io.stdout as { isTTY?: boolean }, io.env) };
+      // A last line with no newline is an event still being written: skip it.
+      for await (const line of splitLines(chunks)) if (line.complete) await write(formatEventLine(line.text, opts));
+    }
+    const interrupted = interrupts.received();
+    return interrupted ? exitCodeForSignal(interrupted) : 0;
+  } finally {
+    io.stdout.off('error', stopOnPipeError);
+    interrupts.dispose();
+  }
+}
+
+/** Writes and waits when the stream asks to, so a huge output.log is not buffered in memory. */
+async function writeChunk(stream: NodeJS.WritableStream, chunk: string | Buffer, signal: AbortSignal): Promise<void> {
+  if (chunk.length === 0 || signal.aborted || stream.write(chunk)) return;
+  try {
+    await once(stream, 'drain', { signal });
+  } catch {
+    // aborted (Ctrl-C, closed pipe): the reader stops at its next step
+  }
+}
