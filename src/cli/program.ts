@@ -9,7 +9,9 @@ import { createResumeCommand } from './resume-command.js';
 import { createCompareCommand } from './compare-command.js';
 import { createDiffCommand } from './diff-command.js';
 import { createLogsCommand } from './logs-command.js';
+import { createListCommand } from './list-command.js';
 import { createRunCommand } from './run-command.js';
+import { createShowCommand } from './show-command.js';
 
 /** The commander program: one file per command, each turning flags into one domain call. */
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -21,6 +23,8 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   );
   program.addCommand(configureCommand(createRunCommand(io, setExitCode), io), { isDefault: true });
   const commands = [
+    createListCommand,
+    createShowCommand,
     createLogsCommand,
     createDiffCommand,
     createCompareCommand,

@@ -7,6 +7,7 @@ import { resolveHome } from '../runs/home.js';
 import { acquireExclusiveLock } from '../runs/exclusive-lock.js';
 import { readRunSummary } from '../runs/read-run.js';
 import { UsageError } from '../errors.js';
+import { addAgentLimitOptions } from './agent-limit-options.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { parseDurationFlag, parseOutputCap, readTask } from './run-options.js';
@@ -23,14 +24,11 @@ interface ResumeFlags {
 
 /** `dispatch resume <run-id> [follow-up...]`: continues the agent's own session in the same workspace. */
 export function createResumeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
-  return new Command('resume')
+  const command = new Command('resume')
     .description("continue a run's agent session in its workspace, as a new run linked by parent_run_id")
     .argument('<run-id>', 'run id, unique prefix, or latest')
-    .argument('[follow-up...]', 'what to tell the agent; `-` reads it from stdin')
-    .option('--timeout <duration>', 'wall-clock limit for the agent', '60m')
-    .option('--idle-timeout <duration>', 'stop the agent after this long without output', '15m')
-    .option('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when stopping an agent', '5s')
-    .option('--require-changes', 'treat a run that changed nothing as a failure (exit 5)')
+    .argument('[follow-up...]', 'what to tell the agent; `-` reads it from stdin');
+  return addAgentLimitOptions(command)
     .option('--json', 'print the final summary as JSON on stdout')
     .option('-q, --quiet', 'print only the run directory')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')

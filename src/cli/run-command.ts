@@ -6,6 +6,7 @@ import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
 import { resolveHome } from '../runs/home.js';
+import { addAgentLimitOptions } from './agent-limit-options.js';
 import { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
@@ -26,10 +27,11 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** `dispatch [run] [options] <repo> [task...]`: the default command. */
 export function createRunCommand(io: CliIo, setExitCode: (code: number) => void): Command {
-  return new Command('run')
+  const command = new Command('run')
     .description('run agents on a task, each in a fresh worktree of the repo (the default command)')
     .argument('<repo>', 'bare name (with DISPATCH_REMOTE_BASE), owner/name, git URL, or local path')
-    .argument('[task...]', 'the task; `-` reads it from stdin')
+    .argument('[task...]', 'the task; `-` reads it from stdin');
+  return addAgentLimitOptions(command)
     .addOption(new Option('-e, --executor <names>', 'codex, claude, both, or a comma list').default('codex'))
     .option('-n, --attempts <n>', 'attempts per executor', '1')
     .option('--concurrency <k>', 'agents running at once', '4')
@@ -40,9 +42,6 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .addOption(
       new Option('--sandbox <mode>', 'what the agent may do').choices(['read-only', 'workspace-write', 'full']).default('workspace-write'),
     )
-    .option('--timeout <duration>', 'wall-clock limit for the agent', '60m')
-    .option('--idle-timeout <duration>', 'stop the agent after this long without output', '15m')
-    .option('--kill-grace <duration>', 'time between SIGTERM and SIGKILL when stopping an agent', '5s')
     .option('--instructions <file>', 'extra system/developer instructions for the agent')
     .option('--task-file <file>', 'read the task from a file')
     .option('--check <cmd>', 'shell command run in the workspace after the agent; scores best-of-N; failing it is check_failed')
@@ -57,7 +56,6 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .option('--no-overlap', 'exit 4 at once if the same repo + task is already being dispatched (cron)')
     .option('--lock-key <key>', 'like --no-overlap, with your own name for the job')
     .option('--label <key=value>', 'label kept in summary.json (repeatable)', collect, [])
-    .option('--require-changes', 'treat a run that changed nothing as a failure (exit 5)')
     .option('--keep-workspace', 'keep the worktree after the run (default)', true)
     .option('--no-keep-workspace', 'remove the worktree once diff.patch is written')
     .option('--json', 'print the final summary (or group.json) as JSON on stdout')

@@ -1,6 +1,7 @@
 import { compareChanges, parseChanges, type ChangeSet } from '../modes/diff-similarity.js';
 import type { GroupRecord } from '../runs/group-record.js';
 import { renderResultTable, type ResultRow } from './result-table.js';
+import { memberResultRow } from './group-report.js';
 
 /** One member of a compared group: its group.json numbers plus the files its diff touched. */
 export interface ComparedMember {
@@ -109,19 +110,7 @@ export function touchedFiles(patch: string): string[] {
 }
 
 function toResultRow(member: ComparedMember): ResultRow {
-  return {
-    runId: member.run_id,
-    executor: member.fallback_of ? `${member.executor} (fallback)` : member.executor,
-    attempt: member.attempt,
-    outcome: member.outcome ?? 'running',
-    check: member.check_passed === null ? '-' : member.check_passed ? 'passed' : 'failed',
-    filesChanged: member.files_changed,
-    insertions: member.insertions,
-    deletions: member.deletions,
-    tokens: member.tokens,
-    durationMs: member.duration_ms,
-    winner: member.winner,
-  };
+  return memberResultRow(member, member.winner);
 }
 
 function fileMatrix(members: ComparedMember[]): Comparison['files'] {

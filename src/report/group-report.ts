@@ -1,24 +1,34 @@
 import { formatDuration } from '../duration.js';
-import type { GroupRecord } from '../runs/group-record.js';
+import type { GroupMember, GroupRecord } from '../runs/group-record.js';
 import type { ResultRow } from './result-table.js';
+
+type RowSource = Pick<
+  GroupMember,
+  'executor' | 'attempt' | 'outcome' | 'check_passed' | 'files_changed' | 'insertions' | 'deletions' | 'tokens' | 'duration_ms' | 'fallback_of'
+> & { run_id: string };
+
+/** One member as a row of the result table. */
+export function memberResultRow(member: RowSource, winner: boolean): ResultRow {
+  return {
+    runId: member.run_id,
+    executor: member.fallback_of ? `${member.executor} (fallback)` : member.executor,
+    attempt: member.attempt,
+    outcome: member.outcome ?? 'running',
+    check: member.check_passed === null ? '-' : member.check_passed ? 'passed' : 'failed',
+    filesChanged: member.files_changed,
+    insertions: member.insertions,
+    deletions: member.deletions,
+    tokens: member.tokens,
+    durationMs: member.duration_ms,
+    winner,
+  };
+}
 
 /** The group's members as rows of the final result table (fallbacks included). */
 export function groupResultRows(record: GroupRecord): ResultRow[] {
-  return record.members
-    .filter((member) => member.run_id !== null)
-    .map((member) => ({
-      runId: member.run_id ?? member.key,
-      executor: member.fallback_of ? `${member.executor} (fallback)` : member.executor,
-      attempt: member.attempt,
-      outcome: member.outcome ?? member.state,
-      check: member.check_passed === null ? '-' : member.check_passed ? 'passed' : 'failed',
-      filesChanged: member.files_changed,
-      insertions: member.insertions,
-      deletions: member.deletions,
-      tokens: member.tokens,
-      durationMs: member.duration_ms,
-      winner: member.run_id === record.winner,
-    }));
+  return record.members.flatMap((member) =>
+    member.run_id === null ? [] : [memberResultRow({ ...member, run_id: member.run_id }, member.run_id === record.winner)],
+  );
 }
 
 /** The lines after the table: mode, winner and why, where its changes are, budget. */

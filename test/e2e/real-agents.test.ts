@@ -1,15 +1,13 @@
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getExecutor } from '../../src/executors/registry.js';
 import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
 import { testedVersionOf } from '../../src/package-info.js';
 import { pinnedClisInstalled, realAgentEnv } from '../helpers/e2e-env.js';
-import { processesUnder, projectRoot, readJson, runCli } from '../helpers/run-cli.js';
-import { createSampleRepo } from '../helpers/sample-repo.js';
+import { projectRoot, readJson, runCli } from '../helpers/run-cli.js';
+import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
 
 interface Summary {
   run_id: string;
@@ -38,15 +36,8 @@ afterAll(async () => {
   await server.close();
 });
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'dispatch-e2e-'));
-  repo = await createSampleRepo(join(home, 'src-repo'));
-});
-
-afterEach(async () => {
-  expect(processesUnder(home)).toEqual([]);
-  await rm(home, { recursive: true, force: true });
-});
+beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-e2e-')));
+afterEach(() => cleanRunHome(home));
 
 async function dispatchReal(agent: string, task: string, args: string[] = [], url = server.url) {
   const env = await realAgentEnv(home, url);

@@ -1,15 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { FIXTURE_GIT_ENV } from './git-fixtures.js';
+import { processesUnder } from './run-cli.js';
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Outpost Test',
-  GIT_AUTHOR_EMAIL: 'test@outpost.invalid',
-  GIT_COMMITTER_NAME: 'Outpost Test',
-  GIT_COMMITTER_EMAIL: 'test@outpost.invalid',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
+const GIT_ENV = { ...process.env, ...FIXTURE_GIT_ENV };
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'commit.gpgsign=false', '-c', 'gc.auto=0', ...args], { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
@@ -29,4 +27,16 @@ export async function createSampleRepo(dir: string): Promise<string> {
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'initial');
   return Promise.resolve(dir);
+}
+
+/** A temp dispatch home holding a sample repository at `<home>/src-repo`. */
+export async function createRunHome(prefix: string): Promise<{ home: string; repo: string }> {
+  const home = await mkdtemp(join(tmpdir(), prefix));
+  return { home, repo: await createSampleRepo(join(home, 'src-repo')) };
+}
+
+/** Fails the test if any process still works under `home` (an agent outlived its run), then removes it. */
+export async function cleanRunHome(home: string): Promise<void> {
+  expect(processesUnder(home)).toEqual([]);
+  await rm(home, { recursive: true, force: true });
 }

@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSampleRepo } from '../helpers/sample-repo.js';
-import { dispatchBin, processesUnder, readEvents, readJson, runCli, testEnv } from '../helpers/run-cli.js';
+import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
+import { dispatchBin, readEvents, readJson, runCli, testEnv } from '../helpers/run-cli.js';
 
 const ESC = '\x1b';
 const CLOCK_LINE = /^(\d\d:\d\d:\d\d|--:--:--| {8}) /;
@@ -15,15 +13,8 @@ const CLOCK_LINE = /^(\d\d:\d\d:\d\d|--:--:--| {8}) /;
 let home: string;
 let repo: string;
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'dispatch-logs-'));
-  repo = await createSampleRepo(join(home, 'src-repo'));
-});
-
-afterEach(async () => {
-  expect(processesUnder(home)).toEqual([]);
-  await rm(home, { recursive: true, force: true });
-});
+beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-logs-')));
+afterEach(() => cleanRunHome(home));
 
 /** bin/dispatch as runCli spawns it, but with its output exactly as printed (final newline kept). */
 async function cli(args: string[], extraEnv: Record<string, string | undefined> = {}) {

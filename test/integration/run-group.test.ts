@@ -1,25 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GroupRecord } from '../../src/runs/group-record.js';
-import { createSampleRepo } from '../helpers/sample-repo.js';
-import { isRunning, processesUnder, readJson, runCli, testEnv } from '../helpers/run-cli.js';
+import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
+import { isRunning, readJson, runCli, testEnv } from '../helpers/run-cli.js';
 
 let home: string;
 let repo: string;
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'dispatch-group-'));
-  repo = await createSampleRepo(join(home, 'src-repo'));
-});
-
-afterEach(async () => {
-  expect(processesUnder(home)).toEqual([]);
-  await rm(home, { recursive: true, force: true });
-});
+beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-group-')));
+afterEach(() => cleanRunHome(home));
 
 interface MemberSummary {
   run_id: string;

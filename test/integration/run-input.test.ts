@@ -1,23 +1,14 @@
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSampleRepo } from '../helpers/sample-repo.js';
-import { processesUnder, readJson, runCli, testEnv } from '../helpers/run-cli.js';
+import { cleanRunHome, createRunHome, createSampleRepo } from '../helpers/sample-repo.js';
+import { readJson, runCli, testEnv } from '../helpers/run-cli.js';
 
 let home: string;
 let repo: string;
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'dispatch-input-'));
-  repo = await createSampleRepo(join(home, 'src-repo'));
-});
-
-afterEach(async () => {
-  expect(processesUnder(home)).toEqual([]);
-  await rm(home, { recursive: true, force: true });
-});
+beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-input-')));
+afterEach(() => cleanRunHome(home));
 
 function expectOneLineError(stderr: string, pattern: RegExp): void {
   const lines = stderr.trim().split('\n');

@@ -1,24 +1,15 @@
 import { execa } from 'execa';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSampleRepo } from '../helpers/sample-repo.js';
+import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
 import { dispatchBin, processesUnder, readEvents, readJson, runCli, testEnv } from '../helpers/run-cli.js';
 
 let home: string;
 let repo: string;
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'dispatch-life-'));
-  repo = await createSampleRepo(join(home, 'src-repo'));
-});
-
-afterEach(async () => {
-  expect(processesUnder(home)).toEqual([]);
-  await rm(home, { recursive: true, force: true });
-});
+beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-life-')));
+afterEach(() => cleanRunHome(home));
 
 interface Summary {
   run_id: string;

@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { summarySchema } from '../../src/runs/summary-schema.js';
-import { createSampleRepo } from '../helpers/sample-repo.js';
-import { processesUnder, readEvents, readJson, runCli, testEnv } from '../helpers/run-cli.js';
+import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
+import { readEvents, readJson, runCli, testEnv } from '../helpers/run-cli.js';
 
 interface Summary {
   [key: string]: unknown;
@@ -33,15 +31,8 @@ interface Summary {
 let home: string;
 let repo: string;
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'dispatch-single-'));
-  repo = await createSampleRepo(join(home, 'src-repo'));
-});
-
-afterEach(async () => {
-  expect(processesUnder(home)).toEqual([]);
-  await rm(home, { recursive: true, force: true });
-});
+beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-single-')));
+afterEach(() => cleanRunHome(home));
 
 function runDirOf(stdout: string): string {
   const dir = stdout.trim().split('\n').at(-1) ?? '';

@@ -2,17 +2,9 @@ import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURE_GIT_ENV } from '../helpers/git-fixtures.js';
 
-const GIT_ENV: Record<string, string> = {
-  GIT_AUTHOR_NAME: 'Outpost Test',
-  GIT_AUTHOR_EMAIL: 'test@outpost.invalid',
-  GIT_COMMITTER_NAME: 'Outpost Test',
-  GIT_COMMITTER_EMAIL: 'test@outpost.invalid',
-  GIT_AUTHOR_DATE: '2024-01-02T03:04:05Z',
-  GIT_COMMITTER_DATE: '2024-01-02T03:04:05Z',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
+const GIT_ENV: Record<string, string> = FIXTURE_GIT_ENV;
 
 /** A temp dir holding a git repo, a HOME and an agent home (CODEX_HOME / CLAUDE_CONFIG_DIR). */
 export interface Sandbox {

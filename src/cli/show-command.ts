@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { resolveHome } from '../runs/home.js';
+import type { CliIo } from './io.js';
+import { watchBrokenPipe } from './list-command.js';
+
+/** `dispatch show <run-id|group-id|latest>`: one run or group in full. */
+export function createShowCommand(io: CliIo, _setExitCode: (code: number) => void): Command {
+  return new Command('show')
+    .description('show a run (or a group) in full: outcome, changes, check, usage, errors, paths, final message')
+    .argument('<ref>', 'a run or group id, a unique prefix of one, its 6-character suffix, or `latest`')
+    .option('--json', 'print summary.json (or group.json) as it stands')
+    .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
+    .action(async (ref: string, flags: { json?: boolean; home?: string }) => {
+      watchBrokenPipe(io.stdout);
+      const [{ loadEntry }, report] = await Promise.all([import('../runs/list-runs.js'), import('../report/show-report.js')]);
+      const entry = await loadEntry(resolveHome(flags.home, io.env).runsDir, ref);
+      const content = entry.kind === 'run' ? entry.summary : entry.record;
+      if (flags.json) io.stdout.write(`${JSON.stringify(content, null, 2)}\n`);
+      else if (entry.kind === 'run') io.stdout.write(report.renderRunDetails(entry.summary, entry.dir));
+      else io.stdout.write(report.renderGroupDetails(entry.record, entry.dir));
+    });
+}
