@@ -1,9 +1,6 @@
 import { Command } from 'commander';
 import { parseExecutorList } from '../executors/registry.js';
-import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
-import { renderRunReport } from '../report/run-report.js';
 import { resolveHome } from '../runs/home.js';
-import { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 
@@ -15,7 +12,12 @@ export function createDemoCommand(io: CliIo, setExitCode: (code: number) => void
     .option('--home <dir>', 'where runs/, repos/ and demo/ live (env DISPATCH_HOME)')
     .action(async (flags: { executor: string; home?: string }) => {
       // Loaded on use: the model server is needed by the demo only.
-      const { runDemo } = await import('../demo/run-demo.js');
+      const [{ runDemo }, { groupResultRows, renderGroupVerdict }, { renderRunReport }, { watchGroupProgress }] = await Promise.all([
+        import('../demo/run-demo.js'),
+        import('../report/group-report.js'),
+        import('../report/run-report.js'),
+        import('./group-progress.js'),
+      ]);
       const home = resolveHome(flags.home, io.env);
       const interrupts = watchInterrupts();
       try {

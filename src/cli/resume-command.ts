@@ -1,11 +1,6 @@
 import { Command } from 'commander';
-import { executeRun } from '../modes/execute-run.js';
-import { DEFAULT_FOLLOW_UP, planResume } from '../modes/resume-plan.js';
-import { renderRunReport } from '../report/run-report.js';
 import { resolveRunRef } from '../runs/find-run.js';
 import { resolveHome } from '../runs/home.js';
-import { acquireExclusiveLock } from '../runs/exclusive-lock.js';
-import { readRunSummary } from '../runs/read-run.js';
 import { UsageError } from '../errors.js';
 import { addAgentLimitOptions } from './agent-limit-options.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
@@ -33,6 +28,15 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
     .option('-q, --quiet', 'print only the run directory')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (ref: string, words: string[], flags: ResumeFlags) => {
+      // Loaded on use, so other commands start without the run machinery.
+      const [{ executeRun }, { DEFAULT_FOLLOW_UP, planResume }, { renderRunReport }, { acquireExclusiveLock }, { readRunSummary }] =
+        await Promise.all([
+          import('../modes/execute-run.js'),
+          import('../modes/resume-plan.js'),
+          import('../report/run-report.js'),
+          import('../runs/exclusive-lock.js'),
+          import('../runs/read-run.js'),
+        ]);
       const home = resolveHome(flags.home, io.env);
       const parentRef = resolveRunRef(home.runsDir, ref, 'run');
       const parent = await readRunSummary(parentRef.dir);

@@ -1,0 +1,123 @@
+import { UsageError } from '../errors.js';
+import { parseExecutorList } from '../executors/registry.js';
+import { dispatchTask, isGroupRequest, jobLockKey, type DispatchRequest, type DispatchResult } from '../modes/dispatch-task.js';
+import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
+import { renderRunReport } from '../report/run-report.js';
+import { parseRepoArg } from '../repos/repo-arg.js';
+import { resolveHome } from '../runs/home.js';
+import { watchGroupProgress } from './group-progress.js';
+import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
+import type { CliIo } from './io.js';
+import {
+  parseCopyItems,
+  parseDurationFlag,
+  parseLabels,
+  parseOutputCap,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseSandbox,
+  readTask,
+  readUserFile,
+  type RunFlags,
+} from './run-options.js';
+
+/** Validates everything before a file is written. */
+async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<DispatchRequest> {
+  const executors = parseExecutorList(flags.executor);
+  const fallback = flags.fallback === undefined ? undefined : parseExecutorList(flags.fallback);
+  if (fallback && fallback.length !== 1) throw new UsageError(`--fallback takes one executor, not '${flags.fallback}'`);
+  if (flags.race && flags.fallback) throw new UsageError('--race and --fallback do not go together', 'a race already runs every executor at once');
+  const request: DispatchRequest = {
+    template: {
+      repo: parseRepoArg(repoArg, { remoteBase: io.env.DISPATCH_REMOTE_BASE, cwd: io.cwd }),
+      task: await readTask(words, flags.taskFile, io.stdin),
+      instructions: flags.instructions ? await readUserFile('--instructions', flags.instructions) : undefined,
+      model: flags.model,
+      branch: flags.branch,
+      sandbox: parseSandbox(flags.sandbox),
+      timeoutMs: parseDurationFlag('--timeout', flags.timeout),
+      idleTimeoutMs: parseDurationFlag('--idle-timeout', flags.idleTimeout),
+      graceMs: parseDurationFlag('--kill-grace', flags.killGrace),
+      outputCapBytes: parseOutputCap(io.env.DISPATCH_OUTPUT_CAP_BYTES),
+      labels: parseLabels(flags.label),
+      check: flags.check ? { command: flags.check, timeoutMs: parseDurationFlag('--check-timeout', flags.checkTimeout) } : undefined,
+      setup: flags.setup ? { command: flags.setup, timeoutMs: parseDurationFlag('--setup-timeout', flags.setupTimeout) } : undefined,
+      copy: parseCopyItems(flags.copy, io.cwd),
+      keepWorkspace: flags.keepWorkspace,
+      requireChanges: flags.requireChanges === true,
+      home: resolveHome(flags.home, io.env),
+      env: io.env,
+    },
+    executors,
+    attempts: parsePositiveInt('--attempts', flags.attempts),
+    concurrency: parsePositiveInt('--concurrency', flags.concurrency),
+    race: flags.race === true,
+    fallback: fallback?.[0],
+    budgetUsd: flags.budgetUsd === undefined ? undefined : parsePositiveNumber('--budget-usd', flags.budgetUsd),
+    budgetTokens: flags.budgetTokens === undefined ? undefined : parsePositiveInt('--budget-tokens', flags.budgetTokens),
+    apply: flags.apply === true,
+    onFinish: flags.onFinish ? { command: flags.onFinish, timeoutMs: 10 * 60_000 } : undefined,
+  };
+  request.overlapKey = overlapKeyOf(flags, request);
+  if (request.apply && !isGroupRequest(request)) throw new UsageError('--apply needs a group with a winner', 'use it with -n N --check CMD, or --race');
+  return request;
+}
+
+function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undefined {
+  if (flags.lockKey !== undefined) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(flags.lockKey)) {
+      throw new UsageError(`invalid --lock-key '${flags.lockKey}'`, 'use letters, digits, . _ - (100 at most)');
+    }
+    return flags.lockKey;
+  }
+  // commander turns --no-overlap into overlap: false (default true).
+  return flags.overlap === false ? jobLockKey(request.template.repo.displayUrl, request.template.task) : undefined;
+}
+
+/** `dispatch run`: validates everything, dispatches, prints the result; returns the exit code. */
+export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
+  const request = await buildRequest(io, repoArg, words, flags);
+  const chatty = !flags.json && !flags.quiet;
+  const interrupts = watchInterrupts((signal) => {
+    if (chatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
+  });
+  const progress = watchGroupProgress(chatty ? io.stdout : nullStream());
+  try {
+    const result = await dispatchTask(request, {
+      run: {
+        signal: interrupts.signal,
+        onRunCreated: (runId, runDir) => {
+          if (chatty) io.stderr.write(`dispatch: ${runId} started (${request.executors[0]} on ${request.template.repo.displayUrl})\n  ${runDir}\n`);
+        },
+      },
+      group: { ...progress.hooks, signal: interrupts.signal },
+    });
+    printResult(io, result, flags, request.template.home.runsDir, progress.view());
+    if (result.onFinishFailed) io.stderr.write('dispatch: the --on-finish command failed; see on-finish.log\n');
+    const interrupted = interrupts.received();
+    return interrupted ? exitCodeForSignal(interrupted) : result.exitCode;
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+function printResult(io: CliIo, result: DispatchResult, flags: RunFlags, runsDir: string, view: ReturnType<ReturnType<typeof watchGroupProgress>['view']>): void {
+  if (result.kind === 'single') {
+    const { run } = result;
+    if (flags.json) io.stdout.write(`${JSON.stringify(run.summary, null, 2)}\n`);
+    else if (flags.quiet) io.stdout.write(`${run.runDir}\n`);
+    else io.stdout.write(renderRunReport(run.summary, run.runDir));
+    return;
+  }
+  const { record, dir } = result.group;
+  if (flags.json) io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+  else if (flags.quiet) io.stdout.write(`${dir}\n`);
+  else {
+    view?.finish(groupResultRows(record));
+    io.stdout.write(renderGroupVerdict(record, runsDir));
+  }
+}
+
+function nullStream(): NodeJS.WritableStream {
+  return { write: () => true } as unknown as NodeJS.WritableStream;
+}
