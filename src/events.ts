@@ -42,7 +42,7 @@ export type AgentEvent =
   | { type: 'unknown'; raw: unknown };
 
 export type DispatcherEvent =
-  | { type: 'run.started'; run_id: string; executor: string; argv: string[] }
+  | { type: 'run.started'; run_id: string; executor: string }
   | { type: 'run.finished'; status: string; outcome: string; exit_code: number | null }
   | { type: 'check.finished'; passed: boolean; exit_code: number | null };
 

@@ -19,7 +19,7 @@ export function watchInterrupts(onFirst?: (signal: 'SIGINT' | 'SIGTERM') => void
     }
     received = signal;
     onFirst?.(signal);
-    controller.abort();
+    controller.abort('interrupted');
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -11,7 +11,7 @@
 import { truncateOutput, type AgentEvent, type FileChangeKind, type Usage } from '../events.js';
 import { classifyClaudeError } from './classify-error.js';
 import type { LineParser } from './types.js';
-import { arrayField, isObject, numberField, stringField, type JsonObject } from './json-fields.js';
+import { arrayField, createJsonLineParser, isObject, numberField, stringField, type JsonObject } from './json-fields.js';
 
 type TurnCompleted = Extract<AgentEvent, { type: 'turn.completed' }>;
 interface OpenTool {
@@ -28,25 +28,7 @@ const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
 export function createClaudeParser(): LineParser {
   const state: ParserState = { tools: new Map(), syntheticError: undefined };
-  return (line: string): AgentEvent[] => {
-    const trimmed = line.trim();
-    if (trimmed === '') return [];
-    const parsed = parseJson(trimmed);
-    if (!parsed.ok) return [{ type: 'unknown', raw: line }];
-    try {
-      return mapClaudeEvent(parsed.value, state) ?? [{ type: 'unknown', raw: parsed.value }];
-    } catch {
-      return [{ type: 'unknown', raw: parsed.value }];
-    }
-  };
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
+  return createJsonLineParser((value) => mapClaudeEvent(value, state));
 }
 
 /** undefined means "not recognised": the caller emits `unknown`. */

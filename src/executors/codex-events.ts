@@ -10,7 +10,7 @@
 import { truncateOutput, type AgentEvent, type FileChangeKind, type Usage } from '../events.js';
 import { classifyCodexError } from './classify-error.js';
 import type { LineParser } from './types.js';
-import { arrayField, isObject, numberField, stringField, type JsonObject } from './json-fields.js';
+import { arrayField, createJsonLineParser, isObject, numberField, stringField, type JsonObject } from './json-fields.js';
 
 type Phase = 'started' | 'updated' | 'completed';
 
@@ -23,25 +23,7 @@ const ITEM_PHASES = new Map<unknown, Phase>([
 ]);
 
 export function createCodexParser(): LineParser {
-  return (line: string): AgentEvent[] => {
-    const trimmed = line.trim();
-    if (trimmed === '') return [];
-    const parsed = parseJson(trimmed);
-    if (!parsed.ok) return [{ type: 'unknown', raw: line }];
-    try {
-      return mapCodexEvent(parsed.value) ?? [{ type: 'unknown', raw: parsed.value }];
-    } catch {
-      return [{ type: 'unknown', raw: parsed.value }];
-    }
-  };
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
+  return createJsonLineParser(mapCodexEvent);
 }
 
 /** undefined means "not recognised": the caller emits `unknown`. */

@@ -1,3 +1,6 @@
+import { truncateOutput, type AgentEvent } from '../events.js';
+import type { LineParser } from './types.js';
+
 /** Tolerant readers for the agents' JSON lines: a wrong type reads as absent, never throws. */
 
 export type JsonObject = Record<string, unknown>;
@@ -19,4 +22,34 @@ export function numberField(value: JsonObject, key: string): number | undefined 
 export function arrayField(value: JsonObject, key: string): unknown[] {
   const field = value[key];
   return Array.isArray(field) ? (field as unknown[]) : [];
+}
+
+/** An `unknown` event never carries more than this much of what the agent printed. */
+const UNKNOWN_RAW_MAX_CHARS = 8_000;
+
+function unknownEvent(raw: unknown, line: string): AgentEvent {
+  return line.length > UNKNOWN_RAW_MAX_CHARS ? { type: 'unknown', raw: truncateOutput(line, UNKNOWN_RAW_MAX_CHARS) } : { type: 'unknown', raw };
+}
+
+/**
+ * Wraps an agent's event mapper into a LineParser: blank lines give nothing; a line that is
+ * not JSON, that the mapper does not recognise (undefined) or that makes it throw becomes
+ * one `unknown` event (long lines cut), so nothing is dropped silently and nothing throws.
+ */
+export function createJsonLineParser(map: (value: unknown) => AgentEvent[] | undefined): LineParser {
+  return (line: string): AgentEvent[] => {
+    const trimmed = line.trim();
+    if (trimmed === '') return [];
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed) as unknown;
+    } catch {
+      return [unknownEvent(line, line)];
+    }
+    try {
+      return map(value) ?? [unknownEvent(value, line)];
+    } catch {
+      return [unknownEvent(value, line)];
+    }
+  };
 }

@@ -46,7 +46,11 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentP
     onStderrLine(line) {
       opts.outputLog.writeLine(line);
     },
-    waitForSink: () => (opts.outputLog.needsDrain() ? opts.outputLog.drained() : undefined),
+    // Pause the agent's pipes while either log's buffer is full: memory stays flat.
+    waitForSink: () => {
+      if (opts.outputLog.needsDrain()) return opts.outputLog.drained();
+      return opts.eventLog.needsDrain() ? opts.eventLog.drained() : undefined;
+    },
   });
   opts.onStart?.(agent.pid);
   const onAbort = () => agent.stop('cancel');

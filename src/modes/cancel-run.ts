@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { terminateGroup } from '../process/process-group.js';
+import { isGroupWorkingIn } from '../process/process-identity.js';
 import { requestCancel } from '../runs/cancel-request.js';
 import type { RunRef } from '../runs/find-run.js';
 import { readGroupRecord, readRunSummary } from '../runs/read-run.js';
@@ -31,7 +32,8 @@ export async function cancelRunOrGroup(ref: RunRef, waitMs: number): Promise<Can
   }
   if (after === 'running' && ref.kind === 'run') {
     const summary = await readRunSummary(ref.dir);
-    if (summary?.agent_pgid) await terminateGroup(summary.agent_pgid, 2_000);
+    const dirs = [ref.dir, ...(summary?.workspace ? [summary.workspace] : [])];
+    if (summary?.agent_pgid && isGroupWorkingIn(summary.agent_pgid, dirs)) await terminateGroup(summary.agent_pgid, 2_000);
   }
   return { ref, before, after };
 }

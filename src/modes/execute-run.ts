@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { probeCliVersion, type CliVersionInfo } from '../executors/cli-version.js';
 import { getExecutor } from '../executors/registry.js';
 import type { Invocation, InvocationRequest } from '../executors/types.js';
@@ -79,7 +81,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   await writeTaskFile(paths, renderTaskFile(plan.task, plan.instructions));
   await writeSummary(paths, ctx.summary);
   hooks.onRunCreated?.(runId, paths.dir);
-  ctx.emit({ type: 'run.started', run_id: runId, executor: plan.executor, argv: [] });
+  ctx.emit({ type: 'run.started', run_id: runId, executor: plan.executor });
   try {
     await runPhases(ctx);
   } catch (error) {
@@ -116,6 +118,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
   if (setupError) return finishRun(ctx, setupError, null, mirrorPath);
   if (ctx.isCancelled()) return finishRun(ctx, null, null, mirrorPath);
 
+  // A resumed run shares its parent's agent home: its answer must not be the parent's.
+  if (executor.lastMessageFile) await rm(join(paths.agentHome, executor.lastMessageFile), { force: true });
   const invocation = executor.buildInvocation(invocationRequest(ctx));
   summary.agent.argv = redactArgv(invocation, ctx.redact);
   await writeSummary(paths, summary);
@@ -142,12 +146,18 @@ async function runPhases(ctx: RunContext): Promise<void> {
 
 /** A fresh worktree of the mirror at the base commit; returns the mirror. */
 async function createWorkspace(ctx: RunContext): Promise<string> {
-  const { mirrorPath } = await ensureMirror(ctx.plan.repo, ctx.plan.home.reposDir);
-  const base = await resolveBaseCommit(mirrorPath, ctx.plan.branch);
+  const base = ctx.plan.base ?? (await fetchBase(ctx.plan));
+  const { mirrorPath } = base;
   await addWorktree(mirrorPath, ctx.paths.workspace, base.sha);
   ctx.summary.branch = base.branch;
   ctx.summary.before_sha = base.sha;
   return mirrorPath;
+}
+
+/** Fetches the mirror (under its lock) and resolves the base commit: once per run, or once per group. */
+export async function fetchBase(plan: Pick<RunPlan, 'repo' | 'home' | 'branch'>): Promise<NonNullable<RunPlan['base']>> {
+  const { mirrorPath } = await ensureMirror(plan.repo, plan.home.reposDir);
+  return { mirrorPath, ...(await resolveBaseCommit(mirrorPath, plan.branch)) };
 }
 
 function invocationRequest(ctx: RunContext): InvocationRequest {

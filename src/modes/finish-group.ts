@@ -10,7 +10,13 @@ export async function finishGroup(state: GroupState, completed: Date): Promise<n
   const { record, plan } = state;
   const winner = await decideWinner(state);
   record.winner = winner?.runId ?? null;
-  if (winner && plan.apply) record.applied_branch = await applyWinner(state, winner);
+  if (winner && plan.apply) {
+    try {
+      record.applied_branch = await applyWinner(state, winner);
+    } catch (error) {
+      record.apply_error = `--apply failed: ${(error as Error).message}`;
+    }
+  }
   const spent = state.budget.spent();
   if (record.budget) Object.assign(record.budget, { spent_usd: spent.usd, spent_tokens: spent.tokens, exceeded: state.budget.exceeded });
   for (const member of record.members) if (member.state === 'queued') member.state = 'not_started';

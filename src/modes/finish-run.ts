@@ -75,7 +75,7 @@ export async function finishRun(
     cost_usd: state.costUsd,
     unknown_events: state.unknownEvents,
     agent_pgid: null,
-    error: describeError(outcome, preError, result, state, plan, summary.check, ctx.hooks.signal?.reason),
+    error: redactError(describeError(outcome, preError, result, state, plan, summary.check, ctx.hooks.signal?.reason), ctx),
   } satisfies Partial<RunSummary>);
   if (state.model && !summary.model) summary.model = state.model;
   if (state.structuredOutput !== undefined) summary.structured_output = state.structuredOutput;
@@ -111,9 +111,14 @@ async function runCheck(ctx: RunContext, check: ShellCommand): Promise<boolean> 
     signal: ctx.hooks.signal,
   });
   if (step.cancelled) return true;
-  ctx.summary.check = { command: check.command, exit_code: step.exitCode, passed: step.passed, duration_ms: step.durationMs };
+  ctx.summary.check = { command: ctx.redact(check.command), exit_code: step.exitCode, passed: step.passed, duration_ms: step.durationMs };
   ctx.emit({ type: 'check.finished', passed: step.passed, exit_code: step.exitCode });
   return false;
+}
+
+/** Error text comes from the agent: the same redaction as its logs. */
+function redactError(error: RunSummary['error'], ctx: RunContext): RunSummary['error'] {
+  return error ? { ...error, message: ctx.redact(error.message) } : null;
 }
 
 /** Why a run was cancelled: the reason its abort signal carries (see CancelReason). */
@@ -166,6 +171,9 @@ function describeError(
 export async function finishRunWithError(ctx: RunContext, error: unknown): Promise<void> {
   const message = error instanceof DispatchError ? error.message : String((error as Error)?.message ?? error);
   const kind = error instanceof DispatchError && error.code === 'auth' ? 'auth' : 'infra';
+  // An unexpected error (EACCES, ENOSPC…) is still this run's infra outcome, never a crash
+  // that would leave a group's other members unsupervised; its stack goes to output.log.
+  if (!(error instanceof DispatchError)) ctx.outputLog.writeLine(`[dispatch: internal error: ${(error as Error)?.stack ?? message}]`);
   try {
     await finishRun(ctx, { kind, message: redactCredentials(ctx.redact(message)) }, null);
   } catch {
@@ -178,7 +186,6 @@ export async function finishRunWithError(ctx: RunContext, error: unknown): Promi
     });
     await writeSummary(ctx.paths, ctx.summary);
   }
-  if (!(error instanceof DispatchError)) throw error;
 }
 
 async function readOptional(path: string): Promise<string | null> {

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import PQueue from 'p-queue';
+import { processStartTicks } from '../process/process-identity.js';
 import type { TimedEvent } from '../events.js';
 import type { ExecutorName } from '../executors/types.js';
 import { watchCancelRequest } from '../runs/cancel-request.js';
 import { createGroupId } from '../runs/run-id.js';
 import { createGroupDir, writeGroupRecord, type GroupMember, type GroupRecord } from '../runs/group-record.js';
 import { createBudgetTracker } from './budget.js';
-import { executeRun, type RunResult } from './execute-run.js';
+import { executeRun, fetchBase, type RunResult } from './execute-run.js';
 import { finishGroup } from './finish-group.js';
 import { FALLBACK_TRIGGERS, groupModeOf, type GroupPlan } from './group-plan.js';
 import type { CancelReason, RunPlan } from './run-plan.js';
@@ -49,6 +51,9 @@ interface GroupState {
  */
 export async function runGroup(plan: GroupPlan, hooks: GroupHooks = {}): Promise<GroupResult> {
   const now = hooks.now ?? (() => new Date());
+  // One fetch for the whole group: every member starts from the same commit, so their
+  // diffs compare (best-of-N agreement) and the winner applies on that commit.
+  plan = { ...plan, template: { ...plan.template, base: await fetchBase(plan.template) } };
   const started = now();
   const groupId = createGroupId(started);
   const dir = await createGroupDir(plan.template.home.runsDir, groupId);
@@ -64,12 +69,14 @@ export async function runGroup(plan: GroupPlan, hooks: GroupHooks = {}): Promise
     stopReason: null,
     raceWinner: null,
     budget: createBudgetTracker({ usd: plan.budgetUsd, tokens: plan.budgetTokens }),
-    // Writes are chained so group.json is never written by two calls at once.
-    persist: () => (writing = writing.then(() => writeGroupRecord(dir, record))),
+    // Writes are chained so group.json is never written by two calls at once; a failed
+    // write (disk full) is retried by the next one and must not end the process.
+    persist: () => (writing = writing.then(() => writeGroupRecord(dir, record)).catch(() => undefined)),
   };
   await state.persist();
   hooks.onGroupCreated?.(groupId, dir, record.members);
   const onAbort = () => stopAll(state, 'interrupted');
+  if (hooks.signal?.aborted) onAbort();
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   const stopWatching = watchCancelRequest(dir, () => stopAll(state, 'cancelled'));
   try {
@@ -81,7 +88,7 @@ export async function runGroup(plan: GroupPlan, hooks: GroupHooks = {}): Promise
     hooks.signal?.removeEventListener('abort', onAbort);
   }
   const exitCode = await finishGroup(state, now());
-  await state.persist();
+  await writeGroupRecord(dir, record);
   return { groupId, dir, record, results: state.results, exitCode };
 }
 
@@ -115,6 +122,8 @@ function createGroupRecord(plan: GroupPlan, groupId: string, started: Date): Gro
     applied_branch: null,
     exit_code: null,
     pid: process.pid,
+    pid_start: processStartTicks(process.pid),
+    host: hostname(),
   };
 }
 
@@ -168,17 +177,27 @@ async function runMember(state: GroupState, member: GroupMember): Promise<void> 
     labels: { ...plan.template.labels, attempt: String(member.attempt) },
     fallbackOf: member.fallback_of ?? undefined,
   };
-  const result = await executeRun(runPlan, {
-    signal: controller.signal,
-    onRunCreated: (runId, runDir) => {
-      member.run_id = runId;
-      member.run_dir = runDir;
-      member.state = 'running';
-      state.hooks.onMember?.(member);
-      void state.persist();
-    },
-    onEvent: (_runId, event) => watchEvent(state, member, event),
-  });
+  let result: RunResult;
+  try {
+    result = await executeRun(runPlan, {
+      signal: controller.signal,
+      onRunCreated: (runId, runDir) => {
+        member.run_id = runId;
+        member.run_dir = runDir;
+        member.state = 'running';
+        state.hooks.onMember?.(member);
+        void state.persist();
+      },
+      onEvent: (_runId, event) => watchEvent(state, member, event),
+    });
+  } catch (error) {
+    // The run could not even be set up (its directory, say): the member fails, the group goes on.
+    Object.assign(member, { state: 'done', status: 'failed', outcome: 'infra', exit_code: 3, error_kind: 'infra' });
+    member.error_message = (error as Error).message;
+    state.controllers.delete(member.key);
+    state.hooks.onMember?.(member);
+    return;
+  }
   state.controllers.delete(member.key);
   state.results.push(result);
   recordResult(member, result);
@@ -211,7 +230,8 @@ function recordResult(member: GroupMember, result: RunResult): void {
     state: 'done',
     status: summary.status,
     outcome: summary.outcome,
-    exit_code: result.exitCode,
+    // DESIGN §10: the loser of a won race is not a failure.
+    exit_code: summary.error?.kind === 'race_lost' ? 0 : result.exitCode,
     check_passed: summary.check?.passed ?? null,
     files_changed: summary.files_changed,
     insertions: summary.insertions,

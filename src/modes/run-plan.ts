@@ -27,6 +27,8 @@ export interface RunPlan {
   env: NodeJS.ProcessEnv;
   mode: string;
   groupId: string | null;
+  /** The mirror and base commit, when a group fetched them once for all its members. */
+  base?: { mirrorPath: string; branch: string; sha: string } | undefined;
   /** `--check CMD`: run in the workspace after the agent; a failure is outcome check_failed. */
   check?: ShellCommand | undefined;
   /** `--setup CMD`: run in the fresh worktree before the agent (install dependencies). */

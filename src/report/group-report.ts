@@ -41,6 +41,7 @@ export function renderGroupVerdict(record: GroupRecord, runsDir: string): string
   } else if (record.winner_reason) {
     lines.push(`no winner: ${record.winner_reason}`);
   }
+  if (record.apply_error) lines.push(`warning: ${record.apply_error}`);
   if (record.applied_branch) lines.push(`applied on branch ${record.applied_branch} in repos/ (git fetch <mirror> ${record.applied_branch})`);
   const notStarted = record.members.filter((member) => member.state === 'not_started').length;
   if (notStarted > 0) lines.push(`${notStarted} member(s) never started (the group ended first)`);

@@ -5,6 +5,9 @@ import type { Redactor } from './redact.js';
 
 export interface EventLog {
   append(event: NormalizedEvent, now?: Date): TimedEvent;
+  /** Whether the file stream's buffer is full (the caller should pause its source). */
+  needsDrain(): boolean;
+  drained(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,6 +23,10 @@ export function openEventLog(path: string, redact: Redactor): EventLog {
       const timed: TimedEvent = { ts: now.toISOString(), ...event };
       if (!failed) stream.write(`${redact(JSON.stringify(timed))}\n`);
       return timed;
+    },
+    needsDrain: () => stream.writableNeedDrain && !failed,
+    async drained(): Promise<void> {
+      if (stream.writableNeedDrain && !failed) await once(stream, 'drain');
     },
     async close(): Promise<void> {
       if (failed) return;

@@ -1,13 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { lock } from 'proper-lockfile';
 import { LockHeldError } from '../errors.js';
-import { isDispatcherAlive } from './reconcile-run.js';
+import { isProcessAlive, processStartTicks } from '../process/process-identity.js';
+import { writeFileAtomically } from './atomic-write.js';
 
 interface Owner {
   pid: number;
+  pid_start: string | null;
   host: string;
   since: string;
 }
@@ -28,15 +30,24 @@ export async function acquireExclusiveLock(lockPath: string, what: string): Prom
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     const owner = readOwner(ownerPath);
-    if (!owner || owner.host !== hostname() || isDispatcherAlive(owner.pid)) {
+    const held = () => {
       const by = owner ? ` by pid ${owner.pid} on ${owner.host} since ${owner.since}` : '';
-      throw new LockHeldError(`${what} is already running${by}`, 'skipped; it will run next time (remove the lock if no dispatch runs)');
+      return new LockHeldError(`${what} is already running${by}`, 'skipped; it will run next time (remove the lock if no dispatch runs)');
+    };
+    if (!owner || owner.host !== hostname() || isProcessAlive(owner.pid, owner.pid_start)) throw held();
+    // Take over a dead holder's lock: only one rename of it succeeds, so two dispatchers
+    // seeing the same dead owner never both proceed.
+    const tomb = `${lockPath}.dead-${process.pid}`;
+    try {
+      await rename(lockPath, tomb);
+    } catch {
+      throw held();
     }
-    await rm(lockPath, { recursive: true, force: true });
+    await rm(tomb, { recursive: true, force: true });
     release = await attempt();
   }
-  const owner: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  await writeFile(ownerPath, `${JSON.stringify(owner)}\n`);
+  const owner: Owner = { pid: process.pid, pid_start: processStartTicks(process.pid), host: hostname(), since: new Date().toISOString() };
+  await writeFileAtomically(ownerPath, `${JSON.stringify(owner)}\n`);
   return async () => {
     await rm(ownerPath, { force: true });
     await release().catch(() => undefined);

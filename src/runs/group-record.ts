@@ -23,6 +23,8 @@ export interface GroupMember {
   duration_ms: number | null;
   fallback_of: string | null;
   error_kind: string | null;
+  /** Set when the member's run could not be set up at all. */
+  error_message?: string;
 }
 
 /** runs/<group-id>/group.json (DESIGN §2): members, mode, check results, scores, winner. */
@@ -40,15 +42,19 @@ export interface GroupRecord {
   started: string;
   completed: string | null;
   duration_ms: number | null;
-  status: 'running' | 'done' | 'cancelled';
+  status: 'running' | 'done' | 'cancelled' | 'abandoned';
   members: GroupMember[];
   winner: string | null;
   winner_reason: string | null;
   scores: unknown[];
   budget: { usd: number | null; tokens: number | null; spent_usd: number; spent_tokens: number; exceeded: boolean } | null;
   applied_branch: string | null;
+  /** Why --apply could not commit the winner, when it could not. */
+  apply_error?: string;
   exit_code: number | null;
   pid: number;
+  pid_start: string | null;
+  host: string;
 }
 
 export function groupDir(runsDir: string, groupId: string): string {

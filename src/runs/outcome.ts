@@ -47,7 +47,7 @@ function outcomeForErrorKind(kind: ErrorKind | null): Outcome {
 /** The exit code users alert on (DESIGN §10). */
 export function exitCodeForOutcome(
   outcome: Outcome,
-  opts: { requireChanges?: boolean; interruptSignal?: 'SIGINT' | 'SIGTERM' | null } = {},
+  opts: { requireChanges?: boolean } = {},
 ): number {
   switch (outcome) {
     case 'success':
@@ -69,7 +69,8 @@ export function exitCodeForOutcome(
     case 'idle_timeout':
       return 124;
     case 'cancelled':
-      return opts.interruptSignal === 'SIGTERM' ? 143 : 130;
+      // A signal to dispatch itself is mapped by the CLI (130/143), not from the outcome.
+      return 130;
     case 'abandoned':
       return 1;
   }

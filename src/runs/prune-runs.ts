@@ -2,6 +2,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runGit } from '../repos/git.js';
+import { withRepoLock } from '../repos/repo-lock.js';
+import { removeWorktree } from '../repos/worktree.js';
 import { diskUsage } from './disk-usage.js';
 import { listEntryIds } from './find-run.js';
 import { compareRunIds } from './run-id.js';
@@ -61,14 +63,18 @@ export async function pruneRuns(home: DispatchHome, opts: PruneOptions): Promise
       continue;
     }
     const workspace = join(dir, 'workspace');
+    // A resume still working in this run's workspace holds its lock.
+    if (existsSync(`${workspace}.resume-lock`)) {
+      report.skippedRunning.push(id);
+      continue;
+    }
+    report.bytesFreed += await diskUsage(opts.workspacesOnly ? workspace : dir);
     if (existsSync(workspace)) {
       report.workspaces.push(id);
-      if (opts.workspacesOnly) report.bytesFreed += await diskUsage(workspace);
       if (!opts.dryRun) await removeWorkspace(workspace);
     }
     if (opts.workspacesOnly) continue;
     report.runs.push(id);
-    report.bytesFreed += await diskUsage(dir);
     if (!opts.dryRun) await rm(dir, { recursive: true, force: true });
   }
   if (!opts.workspacesOnly) await pruneEmptyGroups(home, ids, report, opts.dryRun);
@@ -88,9 +94,7 @@ function mirrorOf(workspace: string): string | undefined {
 
 async function removeWorkspace(workspace: string): Promise<void> {
   const mirror = mirrorOf(workspace);
-  if (mirror && existsSync(mirror)) {
-    await runGit([`--git-dir=${mirror}`, 'worktree', 'remove', '--force', '--', workspace], { allowFailure: true });
-  }
+  if (mirror && existsSync(mirror)) await removeWorktree(mirror, workspace);
   await rm(workspace, { recursive: true, force: true });
 }
 
@@ -112,6 +116,9 @@ async function pruneEmptyGroups(home: DispatchHome, ids: string[], report: Prune
 async function pruneMirrors(reposDir: string): Promise<void> {
   if (!existsSync(reposDir)) return;
   for (const name of readdirSync(reposDir).filter((entry) => entry.endsWith('.git'))) {
-    await runGit([`--git-dir=${join(reposDir, name)}`, 'worktree', 'prune'], { allowFailure: true });
+    // Under the mirror's lock: a prune must not meet a dispatch adding a worktree.
+    await withRepoLock(reposDir, name.slice(0, -'.git'.length), () =>
+      runGit([`--git-dir=${join(reposDir, name)}`, 'worktree', 'prune'], { allowFailure: true }),
+    );
   }
 }

@@ -1,39 +1,12 @@
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { listLiveGroupMembers, terminateGroup } from '../process/process-group.js';
+import { terminateGroup } from '../process/process-group.js';
+import { isGroupWorkingIn, isProcessAlive } from '../process/process-identity.js';
 import { captureChanges } from '../repos/capture-diff.js';
-import { writeJsonAtomically } from './atomic-write.js';
-import { writeFileAtomically } from './atomic-write.js';
+import { writeFileAtomically, writeJsonAtomically } from './atomic-write.js';
 import type { RunSummary } from './summary.js';
-
-/** Whether a process with this pid runs and is a dispatcher (not a reused pid). */
-export function isDispatcherAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes('dispatch') || cmdline.includes('node');
-  } catch {
-    return true; // no /proc: trust kill(0)
-  }
-}
-
-/** Whether a process group still holds this run's agent: some member works inside the run dir. */
-function isOrphanOf(pgid: number, runDir: string): boolean {
-  const members = listLiveGroupMembers(pgid) ?? [];
-  return members.some((pid) => {
-    try {
-      return readlinkSync(`/proc/${pid}/cwd`).startsWith(runDir);
-    } catch {
-      return false;
-    }
-  });
-}
 
 /**
  * A `running` summary whose dispatcher died (kill -9, reboot) becomes `abandoned`: any agent
@@ -41,11 +14,12 @@ function isOrphanOf(pgid: number, runDir: string): boolean {
  * Returns the summary as it now stands. Runs of other hosts are left alone.
  */
 export async function reconcileRun(runDir: string, summary: RunSummary, now = new Date()): Promise<RunSummary> {
-  if (summary.status !== 'running' || summary.host !== hostname() || isDispatcherAlive(summary.pid)) return summary;
+  if (summary.status !== 'running' || summary.host !== hostname() || isProcessAlive(summary.pid, summary.pid_start)) return summary;
   // Read again: the dispatcher may have finished between our read and the liveness check.
   const fresh = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as RunSummary;
   if (fresh.status !== 'running') return fresh;
-  if (fresh.agent_pgid !== null && isOrphanOf(fresh.agent_pgid, runDir)) await terminateGroup(fresh.agent_pgid, 2_000);
+  const dirs = [runDir, ...(fresh.workspace ? [fresh.workspace] : [])];
+  if (fresh.agent_pgid !== null && isGroupWorkingIn(fresh.agent_pgid, dirs)) await terminateGroup(fresh.agent_pgid, 2_000);
   await captureIfMissing(runDir, fresh);
   const abandoned: RunSummary = {
     ...fresh,
@@ -63,8 +37,8 @@ export async function reconcileRun(runDir: string, summary: RunSummary, now = ne
 }
 
 async function captureIfMissing(runDir: string, summary: RunSummary): Promise<void> {
-  const workspace = join(runDir, 'workspace');
-  if (existsSync(join(runDir, 'diff.patch')) || !summary.before_sha || !existsSync(workspace)) return;
+  const workspace = summary.workspace;
+  if (existsSync(join(runDir, 'diff.patch')) || !summary.before_sha || !workspace || !existsSync(workspace)) return;
   try {
     const captured = await captureChanges(workspace, summary.before_sha);
     await writeFileAtomically(join(runDir, 'diff.patch'), captured.patch);

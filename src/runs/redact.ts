@@ -27,6 +27,8 @@ const TOKEN_SHAPES: RegExp[] = [
   /\bxox[abpr]-[A-Za-z0-9-]{10,}/g,
   /\bAKIA[0-9A-Z]{16}\b/g,
   /\bglpat-[A-Za-z0-9_-]{20,}/g,
+  // JWTs (OAuth access and id tokens, e.g. from a seeded codex auth.json)
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g,
 ];
 
 export const REDACTED = '[REDACTED]';

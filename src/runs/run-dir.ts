@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically, writeJsonAtomically } from './atomic-write.js';
 import type { RunSummary } from './summary.js';
@@ -53,10 +53,6 @@ export async function writeTaskFile(paths: RunPaths, content: string): Promise<v
 
 export async function writeSummary(paths: RunPaths, summary: RunSummary): Promise<void> {
   await writeJsonAtomically(paths.summary, summary);
-}
-
-export async function readSummaryFile(path: string): Promise<unknown> {
-  return JSON.parse(await readFile(path, 'utf8')) as unknown;
 }
 
 export async function writeDiffPatch(paths: RunPaths, patch: Buffer): Promise<void> {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { dispatcherVersion } from '../package-info.js';
+import { processStartTicks } from '../process/process-identity.js';
 import { SUMMARY_SCHEMA_VERSION, type RunSummary } from './summary.js';
 
 export interface SummaryStart {
@@ -54,6 +55,7 @@ export function createRunningSummary(start: SummaryStart): RunSummary {
     dispatcher_version: dispatcherVersion,
     host: hostname(),
     pid: process.pid,
+    pid_start: processStartTicks(process.pid),
     agent_pgid: null,
     labels: start.labels,
     parent_run_id: start.parentRunId,

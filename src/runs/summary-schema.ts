@@ -53,6 +53,8 @@ export const summarySchema = z.object({
   dispatcher_version: z.string(),
   host: z.string(),
   pid: z.number(),
+  /** The dispatcher's start time (clock ticks since boot): tells a reused pid apart. */
+  pid_start: z.string().nullable().optional(),
   /** The agent's process group id while it runs, so a later reader can kill an orphan. */
   agent_pgid: z.number().nullable(),
   labels: z.record(z.string(), z.string()),

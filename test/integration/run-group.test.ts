@@ -74,9 +74,23 @@ describe('parallel', () => {
   });
 });
 
+describe('many dispatches on one repository at once', () => {
+  it('every member gets its worktree, and removing them leaves no worktree record behind', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () => dispatchGroup(['--executor', 'both', '-n', '2', '--no-keep-workspace', repo, 'task'])),
+    );
+    const outcomes = runs.flatMap((run) => run.record?.members.map((member) => member.outcome) ?? []);
+    expect(outcomes).toEqual(Array(20).fill('success'));
+    const mirror = join(home, 'repos', readdirSync(join(home, 'repos')).find((name) => name.endsWith('.git')) ?? '');
+    const worktrees = execFileSync('git', ['--git-dir', mirror, 'worktree', 'list', '--porcelain'], { encoding: 'utf8' });
+    expect(worktrees.match(/^worktree /gm)).toHaveLength(1); // the bare mirror itself
+  });
+});
+
 describe('best-of-N', () => {
   it('picks the candidate whose check passed and can apply it on a branch', async () => {
     const run = await dispatchGroup(['--executor', 'both', '--check', 'grep -q claude hello.txt', '--apply', repo, 'task']);
+    expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     const record = run.record!;
     const claude = record.members.find((member) => member.executor === 'claude');
@@ -96,20 +110,22 @@ describe('best-of-N', () => {
 });
 
 describe('race', () => {
-  it('the first success wins; the others are stopped (even ignoring SIGTERM or leaving a child), logs kept', async () => {
-    const pidFile = join(home, 'grandchild.pid');
+  it('the first success wins; the others are stopped (even agents ignoring SIGTERM), logs kept', async () => {
     const run = await dispatchGroup(
       ['--executor', 'codex,claude', '-n', '2', '--race', '--kill-grace', '300ms', repo, '[scenario-codex:ignore-sigterm] [scenario-claude:slow-ok]'],
-      { FAKE_AGENT_DELAY_MS: '300', FAKE_AGENT_PIDFILE: pidFile },
+      { FAKE_AGENT_DELAY_MS: '300' },
     );
     expect(run.exitCode).toBe(0);
     const record = run.record!;
     expect(record.mode).toBe('race');
     const winner = run.summaries.find((summary) => summary.run_id === record.winner);
     expect(winner).toMatchObject({ outcome: 'success' });
-    const losers = run.summaries.filter((summary) => summary.run_id !== record.winner);
-    expect(losers.length).toBeGreaterThanOrEqual(2);
-    for (const loser of losers.filter((summary) => summary.run_id.includes('codex'))) {
+    expect(winner?.run_id).toContain('-claude-');
+    // Both codex attempts never finish on their own: each must have been stopped.
+    const codexRuns = run.summaries.filter((summary) => summary.run_id.includes('-codex-'));
+    expect(codexRuns).toHaveLength(2);
+    expect(record.members.filter((member) => member.executor === 'codex').map((member) => member.exit_code)).toEqual([0, 0]);
+    for (const loser of codexRuns) {
       expect(loser).toMatchObject({ status: 'cancelled', outcome: 'cancelled', error: { kind: 'race_lost' } });
       expect(existsSync(join(home, 'runs', loser.run_id, 'output.log'))).toBe(true);
       expect(existsSync(join(home, 'runs', loser.run_id, 'diff.patch'))).toBe(true);
@@ -158,6 +174,8 @@ describe('guard rails', () => {
   it('--budget-usd stops claude runs from their reported cost', async () => {
     const run = await dispatchGroup(['--executor', 'claude', '-n', '2', '--budget-usd', '0.75', repo, '[scenario:spend]']);
     expect(run.record?.budget).toMatchObject({ exceeded: true, spent_usd: 1 });
+    expect(run.summaries).toHaveLength(2);
+    for (const summary of run.summaries) expect(summary).toMatchObject({ outcome: 'cancelled', error: { kind: 'budget' } });
   });
 
   it('a missing login fails the whole fan-out once, before any agent starts', async () => {

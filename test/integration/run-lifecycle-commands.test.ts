@@ -189,15 +189,16 @@ describe('dispatch prune', () => {
 
 describe('--no-overlap', () => {
   it('exits 4 at once while the same job runs, and runs again once it is done', async () => {
-    const first = await startInBackground(['--no-overlap', repo, '[scenario:hang]']);
-    const second = await runCli(['--no-overlap', repo, '[scenario:hang]'], { env: testEnv(home) });
+    const env = { FAKE_AGENT_DELAY_MS: '1500' };
+    const job = ['--no-overlap', repo, '[scenario:slow-ok] nightly'];
+    const first = await startInBackground(job, env);
+    const second = await runCli(job, { env: testEnv(home, env) });
     expect(second.exitCode).toBe(4);
     expect(second.stderr).toMatch(/^error: the same job \(lock job-[0-9a-f]{16}\) is already running by pid \d+/);
     const otherTask = await runCli(['--quiet', '--no-overlap', repo, 'another task'], { env: testEnv(home) });
     expect(otherTask.exitCode).toBe(0);
-    first.child.kill('SIGTERM');
-    await first.child;
-    const third = await runCli(['--quiet', '--lock-key', 'nightly', repo, 'task'], { env: testEnv(home) });
+    expect((await first.child).exitCode).toBe(0);
+    const third = await runCli(['--quiet', ...job], { env: testEnv(home, env) });
     expect(third.exitCode).toBe(0);
   });
 

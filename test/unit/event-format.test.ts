@@ -55,7 +55,7 @@ const CASES: [NormalizedEvent, string][] = [
   [{ type: 'error', message: '401 Unauthorized', error_kind: 'auth', fatal: true }, '03:04:05 error [auth]: 401 Unauthorized\n'],
   [{ type: 'error', message: 'retrying' }, '03:04:05 error: retrying\n'],
   [{ type: 'unknown', raw: { type: 'brand.new', x: 1 } }, '03:04:05 ? {"type":"brand.new","x":1}\n'],
-  [{ type: 'run.started', run_id: '20261124-030405-codex-abc123', executor: 'codex', argv: [] }, '03:04:05 run 20261124-030405-codex-abc123 started (codex)\n'],
+  [{ type: 'run.started', run_id: '20261124-030405-codex-abc123', executor: 'codex' }, '03:04:05 run 20261124-030405-codex-abc123 started (codex)\n'],
   [{ type: 'run.finished', status: 'success', outcome: 'success', exit_code: 0 }, '03:04:05 run finished: success (exit 0)\n'],
   [{ type: 'run.finished', status: 'failed', outcome: 'agent_error', exit_code: 1 }, '03:04:05 run finished: agent_error (failed, exit 1)\n'],
   [{ type: 'run.finished', status: 'abandoned', outcome: 'abandoned', exit_code: null }, '03:04:05 run finished: abandoned\n'],
