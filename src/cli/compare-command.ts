@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { resolveRunRef } from '../runs/find-run.js';
 import type { GroupRecord } from '../runs/group-record.js';
 import { resolveHome } from '../runs/home.js';
+import { readRunPatch } from '../runs/run-dir.js';
 import type { CliIo } from './io.js';
 
 /** `dispatch compare <group-id>`: a group's members side by side, with files touched and diff similarity. */
@@ -45,11 +45,8 @@ async function readMemberPatches(runsDir: string, record: GroupRecord): Promise<
   const patches = new Map<string, string>();
   for (const member of record.members) {
     if (member.run_id === null) continue;
-    try {
-      patches.set(member.run_id, await readFile(join(runsDir, member.run_id, 'diff.patch'), 'utf8'));
-    } catch {
-      // no diff.patch: still running, or failed before its changes were captured
-    }
+    const patch = await readRunPatch(join(runsDir, member.run_id));
+    if (patch !== null) patches.set(member.run_id, patch);
   }
   return patches;
 }

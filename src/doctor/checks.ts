@@ -2,8 +2,6 @@ import { execa } from 'execa';
 import { access, constants, mkdir, statfs } from 'node:fs/promises';
 import { probeCliVersion } from '../executors/cli-version.js';
 import { copyEnv } from '../executors/agent-home.js';
-import { userClaudeHome } from '../executors/claude.js';
-import { userCodexHome } from '../executors/codex.js';
 import { locateBinary } from '../executors/find-binary.js';
 import { getExecutor } from '../executors/registry.js';
 import type { ExecutorName } from '../executors/types.js';
@@ -62,8 +60,8 @@ export async function checkCli(name: ExecutorName, env: NodeJS.ProcessEnv): Prom
 
 /** The agent's login, judged like a run judges it, from the user's own agent home. */
 export function checkAuth(name: ExecutorName, env: NodeJS.ProcessEnv): Check {
-  const home = name === 'codex' ? userCodexHome(env) : userClaudeHome(env);
-  const auth = getExecutor(name).checkAuth(home, env);
+  const executor = getExecutor(name);
+  const auth = executor.checkAuth(executor.userHome(env), env);
   return auth.ok
     ? { name: `${name} auth`, status: 'ok', detail: auth.detail, executor: name }
     : { name: `${name} auth`, status: 'fail', detail: auth.detail.split(':')[0] ?? auth.detail, hint: auth.detail.split(': ').slice(1).join(': '), executor: name };

@@ -69,6 +69,7 @@ export const claudeExecutor = {
   npmPackage: '@anthropic-ai/claude-code',
   binName: 'claude',
   binEnvVar: 'CLAUDE_BIN',
+  userHome: userClaudeHome,
   async prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
     await seedAgentHome(agentHome, userClaudeHome(baseEnv), ['.credentials.json', 'settings.json']);
   },

@@ -76,6 +76,7 @@ export const codexExecutor = {
   binName: 'codex',
   binEnvVar: 'CODEX_BIN',
   lastMessageFile: CODEX_LAST_MESSAGE_FILE,
+  userHome: userCodexHome,
   async prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
     await seedAgentHome(agentHome, userCodexHome(baseEnv), ['auth.json', 'config.toml']);
   },

@@ -46,6 +46,8 @@ export interface Executor {
   readonly binEnvVar: string;
   /** A file (relative to the agent home) where the CLI writes its final answer, if it does. */
   readonly lastMessageFile?: string;
+  /** The user's own agent home (credentials, config) that each run's private one is seeded from. */
+  userHome(baseEnv: NodeJS.ProcessEnv): string;
   /** Creates and seeds the run's private agent home (credentials copied with mode 0600). */
   prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void>;
   /**

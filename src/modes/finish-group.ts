@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { commitPatchAsBranch } from '../repos/apply-branch.js';
 import type { GroupMember } from '../runs/group-record.js';
 import type { RunResult } from './execute-run.js';
-import { readPatch, type GroupState } from './run-group.js';
+import { readRunPatch } from '../runs/run-dir.js';
+import type { GroupState } from './run-group.js';
 import { pickWinner } from './scoring.js';
 
 /** Picks the winner, applies it if asked, fills in the group record; returns the group's exit code. */
@@ -39,7 +40,7 @@ async function decideWinner(state: GroupState): Promise<RunResult | null> {
       runId: result.runId,
       outcome: result.summary.outcome ?? 'infra',
       checkPassed: result.summary.check?.passed ?? null,
-      patch: await readPatch(result.runDir),
+      patch: (await readRunPatch(result.runDir)) ?? '',
       linesChanged: result.summary.insertions + result.summary.deletions,
       durationMs: result.summary.duration_ms ?? 0,
     })),

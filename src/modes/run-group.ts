@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { hostname } from 'node:os';
 import PQueue from 'p-queue';
 import { processStartTicks } from '../process/process-identity.js';
@@ -243,13 +241,5 @@ function recordResult(member: GroupMember, result: RunResult): void {
   } satisfies Partial<GroupMember>);
 }
 
-/** A member's patch, for scoring. */
-export async function readPatch(runDir: string): Promise<string> {
-  try {
-    return await readFile(join(runDir, 'diff.patch'), 'utf8');
-  } catch {
-    return '';
-  }
-}
 
 export type { GroupState };

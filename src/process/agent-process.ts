@@ -67,13 +67,9 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
     stopping = terminateGroup(pgid, opts.graceMs);
   };
 
-  let idleTimer: NodeJS.Timeout | undefined;
-  const touch = () => {
-    if (idleTimer) clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => stop('idle_timeout'), opts.idleTimeoutMs);
-  };
+  const idleTimer = setTimeout(() => stop('idle_timeout'), opts.idleTimeoutMs);
+  const touch = () => idleTimer.refresh();
   const wallTimer = setTimeout(() => stop('timeout'), opts.timeoutMs);
-  touch();
 
   const pipeLines = (stream: NodeJS.ReadableStream | null, onLine: (line: string) => void) => {
     if (!stream) return;
@@ -101,7 +97,7 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   const done = (async (): Promise<AgentProcessResult> => {
     const result = await child;
     clearTimeout(wallTimer);
-    if (idleTimer) clearTimeout(idleTimer);
+    clearTimeout(idleTimer);
     if (stopping) await stopping;
     if (pgid !== undefined) {
       if (isGroupAlive(pgid)) await terminateGroup(pgid, opts.graceMs);

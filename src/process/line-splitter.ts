@@ -12,13 +12,21 @@ export function createLineSplitter(onLine: (line: string) => void, maxLineChars 
   let pending = '';
 
   const emitLines = (text: string) => {
-    pending += text;
-    let newline = pending.indexOf('\n');
-    while (newline !== -1) {
-      const line = pending.slice(0, newline);
-      onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
-      pending = pending.slice(newline + 1);
-      newline = pending.indexOf('\n');
+    // Only the new text can hold a newline: a long partial line is not rescanned each chunk.
+    let newline = text.indexOf('\n');
+    if (newline === -1) {
+      pending += text;
+    } else {
+      let start = 0;
+      let head = pending;
+      while (newline !== -1) {
+        const line = head + text.slice(start, newline);
+        onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+        head = '';
+        start = newline + 1;
+        newline = text.indexOf('\n', start);
+      }
+      pending = text.slice(start);
     }
     if (pending.length > maxLineChars) {
       onLine(pending);

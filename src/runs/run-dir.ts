@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically, writeJsonAtomically } from './atomic-write.js';
 import type { RunSummary } from './summary.js';
@@ -61,4 +61,13 @@ export async function writeDiffPatch(paths: RunPaths, patch: Buffer): Promise<vo
 
 export async function writeLastMessage(paths: RunPaths, text: string): Promise<void> {
   await writeFileAtomically(paths.lastMessage, text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** A run's diff.patch as text, or null when it has none (still running, or failed before capture). */
+export async function readRunPatch(runDir: string): Promise<string | null> {
+  try {
+    return await readFile(join(runDir, 'diff.patch'), 'utf8');
+  } catch {
+    return null;
+  }
 }
