@@ -1,14 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
+import { describe, expect, it } from 'vitest';
+import { startModelServer } from '../../src/model-server/index.js';
 import {
   listMissingBinaries,
   median,
   runClaude,
   type CliRun,
+  expectCleanExit,
+  useScriptedServer,
 } from './cli-harness.js';
-import { createSandbox, readRepoFile, type Sandbox } from './sandbox.js';
+import { readRepoFile } from './sandbox.js';
 
 // End to end against the real pinned claude 2.1.197; skipped only when the binaries are missing.
 const missing = listMissingBinaries();
@@ -31,34 +33,16 @@ function resultOf(run: CliRun): Result {
   return run.events.find((event) => event.type === 'result') ?? {};
 }
 
-function expectCleanExit(run: CliRun): void {
-  expect(run.stoppedByHarness, run.stderr).toBe(false);
-  expect(run.survivors).toEqual([]);
-}
-
 describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model server', () => {
-  let server: ModelServer;
-  const sandboxes: Sandbox[] = [];
-  const sandbox = async () => {
-    const created = await createSandbox();
-    sandboxes.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    server = await startModelServer({ defaultScenario: 'noop', slowChunkDelayMs: 100 });
-  });
-  afterAll(async () => {
-    await server.close();
-    await Promise.all(sandboxes.map((created) => created.cleanup()));
-  });
+  const scripted = useScriptedServer();
+  const sandbox = () => scripted.sandbox();
 
   it('edit: Write with an absolute path and Bash, then the answer (3 runs, median wall time)', async () => {
     const durations: number[] = [];
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const box = await sandbox();
-      const before = server.requests.length;
-      const run = await runClaude(box, server.url, 'Create hello.txt [scenario:edit]');
+      const before = scripted.server.requests.length;
+      const run = await runClaude(box, scripted.server.url, 'Create hello.txt [scenario:edit]');
       expect(run.exitCode, run.stdout).toBe(0);
       expectCleanExit(run);
       expect(await readRepoFile(box, 'hello.txt')).toBe('hello from claude\n');
@@ -66,7 +50,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
       expect(toolNames(run)).toEqual(['Write', 'Bash']);
       expect(resultOf(run)).toMatchObject({ is_error: false, result: 'Created hello.txt.', num_turns: 3 });
       // HEAD / first; no title request with non-essential traffic off.
-      expect(server.requests.slice(before).map((request) => [request.method, request.scenario])).toEqual([
+      expect(scripted.server.requests.slice(before).map((request) => [request.method, request.scenario])).toEqual([
         ['HEAD', null],
         ['POST', 'edit'],
         ['POST', 'edit'],
@@ -78,7 +62,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
 
   it('reasoning: a thinking block comes before the tool calls', async () => {
     const box = await sandbox();
-    const run = await runClaude(box, server.url, 'Create hello.txt [scenario:reasoning]');
+    const run = await runClaude(box, scripted.server.url, 'Create hello.txt [scenario:reasoning]');
     expect(run.exitCode).toBe(0);
     expectCleanExit(run);
     const types = contentBlocks(run).map((block) => block.type);
@@ -89,7 +73,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
 
   it('plan: claude 2.1.197 offers TaskCreate (no TodoWrite) in -p mode; the plan uses it', async () => {
     const box = await sandbox();
-    const run = await runClaude(box, server.url, 'Plan, then create hello.txt [scenario:plan]');
+    const run = await runClaude(box, scripted.server.url, 'Plan, then create hello.txt [scenario:plan]');
     expect(run.exitCode).toBe(0);
     expectCleanExit(run);
     expect(toolNames(run)).toEqual(['TaskCreate', 'Write', 'Bash']);
@@ -98,7 +82,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
 
   it('multi-turn: three tool calls in three model turns, then the answer', async () => {
     const box = await sandbox();
-    const run = await runClaude(box, server.url, 'Do it step by step [scenario:multi-turn]');
+    const run = await runClaude(box, scripted.server.url, 'Do it step by step [scenario:multi-turn]');
     expect(run.exitCode).toBe(0);
     expectCleanExit(run);
     expect(toolNames(run)).toEqual(['Write', 'Bash', 'Bash']);
@@ -107,7 +91,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
 
   it('noop: only an answer, no change', async () => {
     const box = await sandbox();
-    const run = await runClaude(box, server.url, 'Anything to do? [scenario:noop]');
+    const run = await runClaude(box, scripted.server.url, 'Anything to do? [scenario:noop]');
     expect(run.exitCode).toBe(0);
     expect(toolNames(run)).toEqual([]);
     expect(resultOf(run).result).toContain('Nothing to change');
@@ -116,7 +100,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
 
   it('slow: every event is delayed, the run still completes', async () => {
     const box = await sandbox();
-    const run = await runClaude(box, server.url, 'Create hello.txt [scenario:slow]');
+    const run = await runClaude(box, scripted.server.url, 'Create hello.txt [scenario:slow]');
     expect(run.exitCode).toBe(0);
     expect(run.durationMs).toBeGreaterThan(1_500);
     expect(await readRepoFile(box, 'hello.txt')).toBe('hello from claude\n');
@@ -128,7 +112,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
     ['http-500', 500, /500/],
   ])('%s: exits 1 at once with CLAUDE_CODE_MAX_RETRIES=0', async (scenario, status, message) => {
     const box = await sandbox();
-    const run = await runClaude(box, server.url, `Create hello.txt [scenario:${scenario}]`);
+    const run = await runClaude(box, scripted.server.url, `Create hello.txt [scenario:${scenario}]`);
     expect(run.exitCode).toBe(1);
     expectCleanExit(run);
     expect(resultOf(run)).toMatchObject({ is_error: true, api_error_status: status });
@@ -138,19 +122,19 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
 
   it('cut: claude silently retries without streaming and the run succeeds', async () => {
     const box = await sandbox();
-    const before = server.requests.length;
-    const run = await runClaude(box, server.url, 'Create hello.txt [scenario:cut]');
+    const before = scripted.server.requests.length;
+    const run = await runClaude(box, scripted.server.url, 'Create hello.txt [scenario:cut]');
     expect(run.exitCode).toBe(0);
     expectCleanExit(run);
     expect(resultOf(run)).toMatchObject({ is_error: false, result: 'Created hello.txt.' });
     // Two turns, each a cut stream followed by a non-streamed retry.
-    expect(server.requests.slice(before).filter((request) => request.scenario === 'cut')).toHaveLength(4);
+    expect(scripted.server.requests.slice(before).filter((request) => request.scenario === 'cut')).toHaveLength(4);
     expect(await readRepoFile(box, 'hello.txt')).toBe('hello from claude\n');
   });
 
   it('cut: with CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK=1 it exits 1 (connection lost)', async () => {
     const box = await sandbox();
-    const run = await runClaude(box, server.url, 'Create hello.txt [scenario:cut]', {
+    const run = await runClaude(box, scripted.server.url, 'Create hello.txt [scenario:cut]', {
       env: { CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK: '1' },
     });
     expect(run.exitCode).toBe(1);
@@ -162,7 +146,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
 
   it('hang: API_TIMEOUT_MS=2000 ends the run with exit 1', async () => {
     const box = await sandbox();
-    const run = await runClaude(box, server.url, 'Create hello.txt [scenario:hang]', { idleTimeoutMs: 2_000 });
+    const run = await runClaude(box, scripted.server.url, 'Create hello.txt [scenario:hang]', { idleTimeoutMs: 2_000 });
     expect(run.exitCode).toBe(1);
     expectCleanExit(run);
     expect(resultOf(run)).toMatchObject({ is_error: true, result: 'Request timed out' });
@@ -182,7 +166,7 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
 
   it('resume: sessions live in CLAUDE_CONFIG_DIR (not HOME); --resume needs the same dir and cwd', async () => {
     const box = await sandbox();
-    const first = await runClaude(box, server.url, 'Create hello.txt [scenario:edit]');
+    const first = await runClaude(box, scripted.server.url, 'Create hello.txt [scenario:edit]');
     expect(first.exitCode).toBe(0);
     const sessionId = resultOf(first).session_id;
     expect(typeof sessionId).toBe('string');
@@ -190,18 +174,18 @@ describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model s
     // Same CLAUDE_CONFIG_DIR and cwd, a brand-new HOME: the session is found.
     const otherHome = join(box.root, 'other-home');
     await mkdir(otherHome);
-    const before = server.requests.length;
-    const resumed = await runClaude(box, server.url, 'Anything else?', { resumeId: String(sessionId), home: otherHome });
+    const before = scripted.server.requests.length;
+    const resumed = await runClaude(box, scripted.server.url, 'Anything else?', { resumeId: String(sessionId), home: otherHome });
     expect(resumed.exitCode, resumed.stdout).toBe(0);
     expectCleanExit(resumed);
     expect(resultOf(resumed)).toMatchObject({ session_id: sessionId, result: 'Nothing left to do: the earlier task is complete.' });
     // The server's default is noop: seeing `edit` proves the first prompt came back in the history.
-    expect(server.requests.slice(before).filter((request) => request.method === 'POST').map((request) => request.scenario)).toEqual(['edit']);
+    expect(scripted.server.requests.slice(before).filter((request) => request.method === 'POST').map((request) => request.scenario)).toEqual(['edit']);
 
     // Same HOME, another CLAUDE_CONFIG_DIR: not found.
     const otherConfig = join(box.root, 'other-config');
     await mkdir(otherConfig);
-    const lost = await runClaude(box, server.url, 'Anything else?', { resumeId: String(sessionId), agentHome: otherConfig });
+    const lost = await runClaude(box, scripted.server.url, 'Anything else?', { resumeId: String(sessionId), agentHome: otherConfig });
     expect(lost.exitCode).toBe(1);
     expectCleanExit(lost);
     expect(`${lost.stdout}${lost.stderr}`).toMatch(/No conversation found/);

@@ -4,8 +4,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { claudeEnv, codexConfigToml } from '../../src/model-server/index.js';
-import type { Sandbox } from './sandbox.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { claudeEnv, codexConfigToml, startModelServer, type ModelServer } from '../../src/model-server/index.js';
+import { createSandbox, type Sandbox } from './sandbox.js';
 
 /** The pinned CLIs from node_modules (never a global install). */
 export const CODEX_BIN = fileURLToPath(new URL('../../node_modules/.bin/codex', import.meta.url));
@@ -188,4 +189,37 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** The CLI exited by itself and left no process behind. */
+export function expectCleanExit(run: CliRun): void {
+  expect(run.stoppedByHarness, run.stderr).toBe(false);
+  expect(run.survivors).toEqual([]);
+}
+
+/**
+ * One scripted model server for a describe block, and temp sandboxes (repo, HOME, agent
+ * home) that are removed after it.
+ */
+export function useScriptedServer(): { readonly server: ModelServer; sandbox: () => Promise<Sandbox> } {
+  let server: ModelServer | undefined;
+  const sandboxes: Sandbox[] = [];
+  beforeAll(async () => {
+    server = await startModelServer({ defaultScenario: 'noop', slowChunkDelayMs: 100 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await Promise.all(sandboxes.map((created) => created.cleanup()));
+  });
+  return {
+    get server(): ModelServer {
+      if (!server) throw new Error('the scripted server is not started yet');
+      return server;
+    },
+    async sandbox(): Promise<Sandbox> {
+      const created = await createSandbox();
+      sandboxes.push(created);
+      return created;
+    },
+  };
 }

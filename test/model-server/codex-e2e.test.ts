@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
+import { describe, expect, it } from 'vitest';
+import { startModelServer } from '../../src/model-server/index.js';
 import {
   codexLastMessagePath,
   listMissingBinaries,
   median,
   runCodex,
   type CliRun,
+  expectCleanExit,
+  useScriptedServer,
 } from './cli-harness.js';
-import { createSandbox, readRepoFile, type Sandbox } from './sandbox.js';
+import { readRepoFile } from './sandbox.js';
 
 // End to end against the real pinned codex 0.169.0; skipped only when the binaries are missing.
 const missing = listMissingBinaries();
@@ -33,34 +35,16 @@ function failureMessage(run: CliRun): string {
   return failed?.error?.message ?? '';
 }
 
-function expectCleanExit(run: CliRun): void {
-  expect(run.stoppedByHarness, run.stderr).toBe(false);
-  expect(run.survivors).toEqual([]);
-}
-
 describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model server', () => {
-  let server: ModelServer;
-  const sandboxes: Sandbox[] = [];
-  const sandbox = async () => {
-    const created = await createSandbox();
-    sandboxes.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    server = await startModelServer({ defaultScenario: 'noop', slowChunkDelayMs: 100 });
-  });
-  afterAll(async () => {
-    await server.close();
-    await Promise.all(sandboxes.map((created) => created.cleanup()));
-  });
+  const scripted = useScriptedServer();
+  const sandbox = () => scripted.sandbox();
 
   it('edit: creates hello.txt with exec_command, then answers (3 runs, median wall time)', async () => {
     const durations: number[] = [];
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const box = await sandbox();
-      const before = server.requests.length;
-      const run = await runCodex(box, server.url, 'Create hello.txt [scenario:edit]');
+      const before = scripted.server.requests.length;
+      const run = await runCodex(box, scripted.server.url, 'Create hello.txt [scenario:edit]');
       expect(run.exitCode, run.stderr).toBe(0);
       expectCleanExit(run);
       expect(await readRepoFile(box, 'hello.txt')).toBe('hello from codex\n');
@@ -70,7 +54,7 @@ describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model serv
       expect(await readFile(codexLastMessagePath(box), 'utf8')).toContain('Created hello.txt.');
       const usage = run.events.find((event) => event.type === 'turn.completed')?.usage;
       expect(usage).toMatchObject({ input_tokens: 200, output_tokens: 40 });
-      expect(server.requests.slice(before).map((request) => [request.api, request.scenario])).toEqual([
+      expect(scripted.server.requests.slice(before).map((request) => [request.api, request.scenario])).toEqual([
         ['responses', 'edit'],
         ['responses', 'edit'],
       ]);
@@ -81,7 +65,7 @@ describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model serv
 
   it('reasoning: a reasoning item comes before the edit', async () => {
     const box = await sandbox();
-    const run = await runCodex(box, server.url, 'Create hello.txt [scenario:reasoning]');
+    const run = await runCodex(box, scripted.server.url, 'Create hello.txt [scenario:reasoning]');
     expect(run.exitCode).toBe(0);
     expectCleanExit(run);
     const types = completedItems(run).map((item) => item.type);
@@ -93,7 +77,7 @@ describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model serv
 
   it('plan: update_plan becomes a todo_list item when tools.update_plan.enabled=true', async () => {
     const box = await sandbox();
-    const run = await runCodex(box, server.url, 'Plan, then create hello.txt [scenario:plan]', {
+    const run = await runCodex(box, scripted.server.url, 'Plan, then create hello.txt [scenario:plan]', {
       args: ['-c', 'tools.update_plan.enabled=true'],
     });
     expect(run.exitCode).toBe(0);
@@ -105,7 +89,7 @@ describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model serv
 
   it('plan: without the flag update_plan is not offered and the scenario skips the plan', async () => {
     const box = await sandbox();
-    const run = await runCodex(box, server.url, 'Plan, then create hello.txt [scenario:plan]');
+    const run = await runCodex(box, scripted.server.url, 'Plan, then create hello.txt [scenario:plan]');
     expect(run.exitCode).toBe(0);
     expect(itemsOfType(run, 'todo_list')).toEqual([]);
     expect(await readRepoFile(box, 'hello.txt')).toBe('hello from codex\n');
@@ -113,20 +97,20 @@ describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model serv
 
   it('multi-turn: three commands in three model turns, then the answer', async () => {
     const box = await sandbox();
-    const before = server.requests.length;
-    const run = await runCodex(box, server.url, 'Do it step by step [scenario:multi-turn]');
+    const before = scripted.server.requests.length;
+    const run = await runCodex(box, scripted.server.url, 'Do it step by step [scenario:multi-turn]');
     expect(run.exitCode).toBe(0);
     expectCleanExit(run);
     const commands = itemsOfType(run, 'command_execution');
     expect(commands).toHaveLength(3);
     expect(commands[2]?.command).toContain('cat hello.txt');
-    expect(server.requests.length - before).toBe(4);
+    expect(scripted.server.requests.length - before).toBe(4);
     expect(finalText(run)).toBe('Created hello.txt in three steps.');
   });
 
   it('noop: only an answer, no change', async () => {
     const box = await sandbox();
-    const run = await runCodex(box, server.url, 'Anything to do? [scenario:noop]');
+    const run = await runCodex(box, scripted.server.url, 'Anything to do? [scenario:noop]');
     expect(run.exitCode).toBe(0);
     expect(itemsOfType(run, 'command_execution')).toEqual([]);
     expect(finalText(run)).toContain('Nothing to change');
@@ -135,7 +119,7 @@ describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model serv
 
   it('slow: every event is delayed, the run still completes', async () => {
     const box = await sandbox();
-    const run = await runCodex(box, server.url, 'Create hello.txt [scenario:slow]');
+    const run = await runCodex(box, scripted.server.url, 'Create hello.txt [scenario:slow]');
     expect(run.exitCode).toBe(0);
     // 11 + 8 events at 100 ms apart: well over a second on the wire.
     expect(run.durationMs).toBeGreaterThan(1_500);
@@ -149,19 +133,19 @@ describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model serv
     ['cut', /stream disconnected before completion/],
   ])('%s: exits 1 at once with retries 0', async (scenario, message) => {
     const box = await sandbox();
-    const before = server.requests.length;
-    const run = await runCodex(box, server.url, `Create hello.txt [scenario:${scenario}]`);
+    const before = scripted.server.requests.length;
+    const run = await runCodex(box, scripted.server.url, `Create hello.txt [scenario:${scenario}]`);
     expect(run.exitCode).toBe(1);
     expectCleanExit(run);
     expect(failureMessage(run)).toMatch(message);
     expect(run.durationMs).toBeLessThan(10_000);
-    expect(server.requests.length - before).toBe(1);
+    expect(scripted.server.requests.length - before).toBe(1);
     expect(await readRepoFile(box, 'hello.txt')).toBeNull();
   });
 
   it('hang: stream_idle_timeout_ms does not end a request that never gets headers; only an outside stop does', async () => {
     const box = await sandbox();
-    const run = await runCodex(box, server.url, 'Create hello.txt [scenario:hang]', { idleTimeoutMs: 2_000, timeoutMs: 6_000 });
+    const run = await runCodex(box, scripted.server.url, 'Create hello.txt [scenario:hang]', { idleTimeoutMs: 2_000, timeoutMs: 6_000 });
     expect(run.stoppedByHarness).toBe(true);
     expect(run.exitCode === null || run.signal !== null || run.exitCode !== 0).toBe(true);
     expect(run.events.some((event) => event.type === 'turn.failed')).toBe(false);
@@ -191,17 +175,17 @@ describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model serv
 
   it('resume: `exec resume <thread_id>` with the same CODEX_HOME and cwd re-sends the history', async () => {
     const box = await sandbox();
-    const first = await runCodex(box, server.url, 'Create hello.txt [scenario:edit]');
+    const first = await runCodex(box, scripted.server.url, 'Create hello.txt [scenario:edit]');
     expect(first.exitCode).toBe(0);
     const threadId = first.events.find((event) => event.type === 'thread.started')?.thread_id;
     expect(typeof threadId).toBe('string');
-    const before = server.requests.length;
-    const second = await runCodex(box, server.url, 'Anything else?', { resumeId: String(threadId) });
+    const before = scripted.server.requests.length;
+    const second = await runCodex(box, scripted.server.url, 'Anything else?', { resumeId: String(threadId) });
     expect(second.exitCode, second.stderr).toBe(0);
     expectCleanExit(second);
     expect(second.events.find((event) => event.type === 'thread.started')?.thread_id).toBe(threadId);
     // The server's default is noop: seeing `edit` proves the first prompt came back in the history.
-    expect(server.requests.slice(before).map((request) => request.scenario)).toEqual(['edit']);
+    expect(scripted.server.requests.slice(before).map((request) => request.scenario)).toEqual(['edit']);
     expect(finalText(second)).toBe('Nothing left to do: the earlier task is complete.');
     // Usage is cumulative over the thread: 2 earlier turns + this one.
     expect(second.events.find((event) => event.type === 'turn.completed')?.usage).toMatchObject({ input_tokens: 300 });
