@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { compareRunIds } from './run-id.js';
+import { compareRunIds, parseEntryId } from './run-id.js';
 
 export interface RunRef {
   kind: 'run' | 'group';
@@ -9,19 +9,18 @@ export interface RunRef {
   dir: string;
 }
 
-const GROUP_ID = /^\d{8}-\d{6}-group-[a-z0-9]{6}$/;
-const ENTRY_ID = /^\d{8}-\d{6}-[a-z0-9]+-[a-z0-9]{6}$/;
+const isGroupId = (id: string) => parseEntryId(id)?.executor === 'group';
 
 /** Run and group ids under runs/, oldest first (ids start with their UTC start time). */
 export function listEntryIds(runsDir: string): string[] {
   if (!existsSync(runsDir)) return [];
   return readdirSync(runsDir)
-    .filter((name) => ENTRY_ID.test(name))
+    .filter((name) => parseEntryId(name) !== null)
     .sort(compareRunIds);
 }
 
 function refOf(runsDir: string, id: string): RunRef {
-  return { kind: GROUP_ID.test(id) ? 'group' : 'run', id, dir: join(runsDir, id) };
+  return { kind: isGroupId(id) ? 'group' : 'run', id, dir: join(runsDir, id) };
 }
 
 /**
@@ -32,7 +31,7 @@ export function resolveRunRef(runsDir: string, ref: string, accept: 'run' | 'gro
   const ids = listEntryIds(runsDir).filter((id) => accept === 'any' || refOf(runsDir, id).kind === accept);
   const noun = accept === 'any' ? 'run or group' : accept;
   if (ref === 'latest') {
-    const newest = ids.filter((id) => accept !== 'any' || !GROUP_ID.test(id)).at(-1) ?? ids.at(-1);
+    const newest = ids.filter((id) => accept !== 'any' || !isGroupId(id)).at(-1) ?? ids.at(-1);
     if (!newest) throw new UsageError(`there is no ${noun} in ${runsDir} yet`, 'dispatch a task first, or pass --home');
     return refOf(runsDir, newest);
   }

@@ -6,7 +6,7 @@ import { withRepoLock } from '../repos/repo-lock.js';
 import { removeWorktree } from '../repos/worktree.js';
 import { diskUsage } from './disk-usage.js';
 import { listEntryIds } from './find-run.js';
-import { compareRunIds } from './run-id.js';
+import { compareRunIds, parseEntryId } from './run-id.js';
 import type { DispatchHome } from './home.js';
 import { readGroupRecord, readRunSummary } from './read-run.js';
 
@@ -29,14 +29,8 @@ export interface PruneReport {
   bytesFreed: number;
 }
 
-const GROUP = /-group-[a-z0-9]{6}$/;
+const isGroupId = (id: string) => parseEntryId(id)?.executor === 'group';
 const DEFAULT_OLDER_THAN_MS = 14 * 86_400_000;
-
-/** The start time a run id carries (UTC). */
-function startOf(id: string): number {
-  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-/.exec(id);
-  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : 0;
-}
 
 /** Picks the runs to prune from their ids alone (newest first is kept). Pure. */
 export function selectPrunable(runIds: string[], opts: Pick<PruneOptions, 'olderThanMs' | 'keep' | 'now'>): string[] {
@@ -44,7 +38,7 @@ export function selectPrunable(runIds: string[], opts: Pick<PruneOptions, 'older
   const newestFirst = [...runIds].sort(compareRunIds).reverse();
   return newestFirst.filter((id, index) => {
     if (opts.keep !== undefined && index < opts.keep) return false;
-    return olderThanMs === undefined || startOf(id) < opts.now.getTime() - olderThanMs;
+    return olderThanMs === undefined || (parseEntryId(id)?.startedMs ?? 0) < opts.now.getTime() - olderThanMs;
   });
 }
 
@@ -55,7 +49,7 @@ export function selectPrunable(runIds: string[], opts: Pick<PruneOptions, 'older
 export async function pruneRuns(home: DispatchHome, opts: PruneOptions): Promise<PruneReport> {
   const report: PruneReport = { runs: [], workspaces: [], groups: [], skippedRunning: [], bytesFreed: 0 };
   const ids = listEntryIds(home.runsDir);
-  for (const id of selectPrunable(ids.filter((entry) => !GROUP.test(entry)), opts)) {
+  for (const id of selectPrunable(ids.filter((entry) => !isGroupId(entry)), opts)) {
     const dir = join(home.runsDir, id);
     const summary = await readRunSummary(dir);
     if (summary?.status === 'running') {
@@ -100,7 +94,7 @@ async function removeWorkspace(workspace: string): Promise<void> {
 
 async function pruneEmptyGroups(home: DispatchHome, ids: string[], report: PruneReport, dryRun: boolean): Promise<void> {
   const removed = new Set(report.runs);
-  for (const id of ids.filter((entry) => GROUP.test(entry))) {
+  for (const id of ids.filter(isGroupId)) {
     const dir = join(home.runsDir, id);
     const record = await readGroupRecord(dir);
     if (record?.status === 'running') continue;

@@ -1,6 +1,7 @@
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { OUTCOMES, RUN_STATUSES, type Outcome, type RunStatus, type RunSummary } from './summary.js';
+import { parseEntryId, parseRunId, type RunIdParts } from './run-id.js';
 
 /** What `dispatch list` selects; an undefined field does not filter. */
 export interface RunQuery {
@@ -16,12 +17,6 @@ export interface RunQuery {
   limit: number | null;
 }
 
-/** What a run id alone tells: its UTC start second and its executor. */
-export interface RunIdParts {
-  id: string;
-  startedMs: number;
-  executor: string;
-}
 
 /** The summary fields that summary-based filters need (also one line of runs/.index.jsonl). */
 export interface RunFields {
@@ -34,6 +29,8 @@ export interface RunFields {
 }
 
 /** The flags of `dispatch list` that select runs, as typed. */
+export type { RunIdParts };
+
 export interface RunQueryFlags {
   executor?: string;
   status?: string;
@@ -44,22 +41,6 @@ export interface RunQueryFlags {
   limit: number | null;
 }
 
-const ENTRY_ID = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-([a-z0-9]+)-[a-z0-9]{6}$/;
-
-/** Splits a run or group id (a group's executor is `group`); null for anything else. */
-export function parseEntryId(id: string): RunIdParts | null {
-  const match = ENTRY_ID.exec(id);
-  if (!match) return null;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const startedMs = Date.UTC(year, month - 1, day, hour, minute, second);
-  return Number.isNaN(startedMs) ? null : { id, startedMs, executor: match[7] ?? '' };
-}
-
-/** Splits a run id; null for group ids and anything else that is not a run. */
-export function parseRunId(id: string): RunIdParts | null {
-  const parts = parseEntryId(id);
-  return parts && parts.executor !== 'group' ? parts : null;
-}
 
 /** The runs (or the groups) among directory names, junk left out, newest first. */
 export function sortRunIds(names: string[], kind: 'run' | 'group' = 'run'): RunIdParts[] {

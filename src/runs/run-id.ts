@@ -26,11 +26,6 @@ export function createGroupId(now: Date, random: () => string = () => suffixFor(
   return `${formatIdTimestamp(now)}-group-${random()}`;
 }
 
-const RUN_ID_PATTERN = /^\d{8}-\d{6}-[a-z0-9]+-[a-z0-9]{6}$/;
-
-export function isRunId(value: string): boolean {
-  return RUN_ID_PATTERN.test(value);
-}
 
 /** Orders run and group ids by start time (timestamp, then the millisecond suffix), whatever the executor. */
 export function compareRunIds(a: string, b: string): number {
@@ -38,4 +33,28 @@ export function compareRunIds(a: string, b: string): number {
   const ka = key(a);
   const kb = key(b);
   return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** What a run id alone tells: its UTC start second and its executor. */
+export interface RunIdParts {
+  id: string;
+  startedMs: number;
+  executor: string;
+}
+
+const ENTRY_ID = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-([a-z0-9]+)-[a-z0-9]{6}$/;
+
+/** Splits a run or group id (a group's executor is `group`); null for anything else. */
+export function parseEntryId(id: string): RunIdParts | null {
+  const match = ENTRY_ID.exec(id);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const startedMs = Date.UTC(year, month - 1, day, hour, minute, second);
+  return Number.isNaN(startedMs) ? null : { id, startedMs, executor: match[7] ?? '' };
+}
+
+/** Splits a run id; null for group ids and anything else that is not a run. */
+export function parseRunId(id: string): RunIdParts | null {
+  const parts = parseEntryId(id);
+  return parts && parts.executor !== 'group' ? parts : null;
 }

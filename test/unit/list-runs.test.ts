@@ -8,7 +8,6 @@ import {
   isListableSummary,
   matchesFields,
   needsSummaryFields,
-  parseRunId,
   parseRunQuery,
   parseSince,
   selectCandidates,
@@ -16,6 +15,7 @@ import {
   type RunFields,
   type RunQuery,
 } from '../../src/runs/run-filter.js';
+import { parseRunId } from '../../src/runs/run-id.js';
 import type { RunSummary } from '../../src/runs/summary.js';
 
 const noFilter: RunQuery = { labels: {}, limit: null };

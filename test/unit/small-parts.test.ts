@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/duration.js';
 import { createLineSplitter } from '../../src/process/line-splitter.js';
 import { createRedactor, REDACTED } from '../../src/runs/redact.js';
-import { compareRunIds, createRunId, createGroupId, isRunId } from '../../src/runs/run-id.js';
+import { compareRunIds, createRunId, createGroupId, parseRunId } from '../../src/runs/run-id.js';
 import { applyEvent, createRunState, finalMessageOf } from '../../src/runs/run-state.js';
 
 describe('durations', () => {
@@ -27,7 +27,7 @@ describe('run ids', () => {
   it('follow YYYYMMDD-HHMMSS-<executor>-<6> in UTC', () => {
     const id = createRunId('codex', new Date('2026-11-24T03:04:05.678Z'), () => 'abc123');
     expect(id).toBe('20261124-030405-codex-abc123');
-    expect(isRunId(id)).toBe(true);
+    expect(parseRunId(id)).toEqual({ id, startedMs: Date.parse('2026-11-24T03:04:05Z'), executor: 'codex' });
     expect(createGroupId(new Date('2026-11-24T03:04:05Z'), () => 'zz99aa')).toBe('20261124-030405-group-zz99aa');
     expect(createRunId('claude', new Date())).toMatch(/^\d{8}-\d{6}-claude-[a-z0-9]{6}$/);
   });
