@@ -38,7 +38,9 @@ export function createDemoCommand(io: CliIo, setExitCode: (code: number) => void
           io.stdout.write(`\n${renderGroupVerdict(result.group.record, home.runsDir)}\n`);
         }
         for (const run of runs) io.stdout.write(`${renderRunReport(run.summary, run.runDir)}\n`);
-        io.stdout.write('See what an agent changed: cat <run>/diff.patch — and what it did: cat <run>/events.jsonl\n');
+        const first = runs[0]?.runId ?? '<run-id>';
+        io.stdout.write(`Next: dispatch logs ${first}   (what the agent did)\n      dispatch diff ${first}   (what it changed)\n`);
+        if (result.kind === 'group') io.stdout.write(`      dispatch compare ${result.group.groupId}   (the agents side by side)\n`);
         const interrupted = interrupts.received();
         // The demo proves every agent works: any run that did not succeed fails it.
         setExitCode(interrupted ? exitCodeForSignal(interrupted) : Math.max(...runs.map((run) => run.exitCode)));
