@@ -31,7 +31,10 @@ export type AgentEvent =
   | {
       type: 'turn.completed';
       usage?: Usage;
-      /** true when usage counts the whole session (codex), false when per turn (claude result: also whole run) */
+      /**
+       * true: usage counts the whole thread, earlier turns and a resumed run's parent included
+       * (codex); false: this invocation only (claude's result).
+       */
       usage_cumulative?: boolean;
       cost_usd?: number;
       final_text?: string;

@@ -203,7 +203,7 @@ function mapResult(value: JsonObject, state: ParserState): AgentEvent {
     const kind = classifyClaudeError(state.syntheticError, error, status);
     return { type: 'turn.failed', error, error_kind: kind };
   }
-  const event: TurnCompleted = { type: 'turn.completed', usage_cumulative: true };
+  const event: TurnCompleted = { type: 'turn.completed', usage_cumulative: false };
   if (isObject(value.usage)) event.usage = mapUsage(value.usage);
   const cost = numberField(value, 'total_cost_usd');
   if (cost !== undefined) event.cost_usd = cost;

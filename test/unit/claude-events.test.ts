@@ -53,7 +53,7 @@ describe('createClaudeParser on real transcripts', () => {
       {
         type: 'turn.completed',
         usage: { input_tokens: 200, cached_input_tokens: 0, output_tokens: 40, reasoning_tokens: 0 },
-        usage_cumulative: true,
+        usage_cumulative: false,
         cost_usd: 0.003,
         final_text: 'done',
       },
@@ -240,7 +240,7 @@ describe('createClaudeParser on tools', () => {
       {
         type: 'turn.completed',
         usage: { input_tokens: 1110, cached_input_tokens: 1000, output_tokens: 5, reasoning_tokens: 0 },
-        usage_cumulative: true,
+        usage_cumulative: false,
         final_text: 'ok',
       },
     ]);
