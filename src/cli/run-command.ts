@@ -10,8 +10,7 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
   const command = new Command('run')
     .description('run agents on a task, each in a fresh worktree of the repo (the default command)')
     .argument('<repo>', 'bare name (with DISPATCH_REMOTE_BASE), owner/name, git URL, or local path')
-    .argument('[task...]', 'the task; `-` reads it from stdin');
-  return addAgentLimitOptions(command)
+    .argument('[task...]', 'the task; `-` reads it from stdin')
     .addOption(new Option('-e, --executor <names>', 'codex, claude, both, or a comma list').default('codex'))
     .option('-n, --attempts <n>', 'attempts per executor', '1')
     .option('--concurrency <k>', 'agents running at once', '4')
@@ -21,7 +20,8 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .option('-b, --branch <branch>', "base branch (default: the remote's HEAD)")
     .addOption(
       new Option('--sandbox <mode>', 'what the agent may do').choices(['read-only', 'workspace-write', 'full']).default('workspace-write'),
-    )
+    );
+  return addAgentLimitOptions(command)
     .option('--instructions <file>', 'extra system/developer instructions for the agent')
     .option('--task-file <file>', 'read the task from a file')
     .option('--check <cmd>', 'shell command run in the workspace after the agent; scores best-of-N; failing it is check_failed')
