@@ -1,5 +1,5 @@
-import { execa } from 'execa';
 import { testedVersionOf } from '../package-info.js';
+import { startAgentProcess } from '../process/agent-process.js';
 import type { Executor } from './types.js';
 
 export interface CliVersionInfo {
@@ -17,8 +17,19 @@ export async function probeCliVersion(
   cwd: string,
 ): Promise<CliVersionInfo> {
   const tested = testedVersionOf(executor.npmPackage);
-  const result = await execa(bin, ['--version'], { cwd, env, extendEnv: false, reject: false, timeout: 10_000, stdin: 'ignore' });
-  const version = executor.parseVersion(`${String(result.stdout)}\n${String(result.stderr)}`) ?? null;
+  // Its own process group like any agent process: a CLI that hangs here is stopped whole.
+  const lines: string[] = [];
+  const probe = startAgentProcess({
+    invocation: { file: bin, args: ['--version'], env, cwd },
+    input: '',
+    onStdoutLine: (line) => lines.push(line),
+    onStderrLine: (line) => lines.push(line),
+    timeoutMs: 10_000,
+    idleTimeoutMs: 10_000,
+    graceMs: 1_000,
+  });
+  await probe.done;
+  const version = executor.parseVersion(lines.join('\n')) ?? null;
   let warning: string | null = null;
   if (version === null) warning = `could not read the ${executor.name} CLI version from \`${bin} --version\``;
   else if (tested !== null && version !== tested)

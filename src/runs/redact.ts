@@ -40,8 +40,12 @@ function escapeRegExp(text: string): string {
 }
 
 /** Builds a redactor for the secrets present in `env` (values shorter than 8 chars are ignored). */
+/** Variables named like secrets (a custom provider's `MY_LLM_KEY`, `X_TOKEN`, …) are redacted too. */
+const SECRET_NAME = /(?:_KEY|_TOKEN|_SECRET|_PASSWORD)$/;
+
 export function createRedactor(env: NodeJS.ProcessEnv, extraNames: string[] = []): Redactor {
-  const values = [...SECRET_ENV_VARS, ...extraNames]
+  const named = Object.keys(env).filter((name) => SECRET_NAME.test(name));
+  const values = [...new Set([...SECRET_ENV_VARS, ...extraNames, ...named])]
     .map((name) => env[name])
     .filter((value): value is string => typeof value === 'string' && value.length >= 8)
     .sort((a, b) => b.length - a.length);

@@ -47,6 +47,9 @@ describe('redaction', () => {
     expect(redact('token ghp_0123456789abcdefghijABCDEFGHIJ end')).toBe(`token ${REDACTED} end`);
     expect(redact('sk-ant-api03-aaaaaaaaaaaaaaaaaaaaaaaa')).toBe(REDACTED);
     expect(redact('AKIAABCDEFGHIJKLMNOP')).toBe(REDACTED);
+    const custom = createRedactor({ MY_LLM_KEY: 'custom-provider-secret', PATH: '/usr/local/bin:/usr/bin' });
+    expect(custom('key custom-provider-secret in /usr/local/bin:/usr/bin')).toBe(`key ${REDACTED} in /usr/local/bin:/usr/bin`);
+    expect(redact('jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U ok')).toBe(`jwt ${REDACTED} ok`);
   });
 });
 
