@@ -1,28 +1,30 @@
 import { compareChanges, parseChanges, type ChangeSet } from '../modes/diff-similarity.js';
-import type { GroupRecord } from '../runs/group-record.js';
+import type { GroupMember, GroupRecord } from '../runs/group-record.js';
 import { renderResultTable, type ResultRow } from './result-table.js';
 import { memberResultRow } from './group-report.js';
 
 /** One member of a compared group: its group.json numbers plus the files its diff touched. */
-export interface ComparedMember {
+export type ComparedMember = Pick<
+  GroupMember,
+  | 'executor'
+  | 'attempt'
+  | 'outcome'
+  | 'check_passed'
+  | 'files_changed'
+  | 'insertions'
+  | 'deletions'
+  | 'tokens'
+  | 'cost_usd'
+  | 'duration_ms'
+  | 'fallback_of'
+> & {
   run_id: string;
   label: string;
-  executor: string;
-  attempt: number;
-  outcome: string | null;
-  check_passed: boolean | null;
-  files_changed: number;
-  insertions: number;
-  deletions: number;
-  tokens: number | null;
-  cost_usd: number | null;
-  duration_ms: number | null;
-  fallback_of: string | null;
   winner: boolean;
   /** false when the run has no diff.patch (still running, or failed before capture) */
   has_diff: boolean;
   files: string[];
-}
+};
 
 /** What `dispatch compare` shows, and prints with --json. */
 export interface Comparison {
