@@ -1,26 +1,15 @@
 #!/usr/bin/env node
 // Benchmark (not a test): `-n 8 --concurrency 8` with a fake agent that works for a fixed
 // time, against 8 sequential single runs; and the dispatcher's own peak memory (VmHWM).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createBenchRepo, fakeAgent, root } from './bench-repo.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const fakeAgent = join(root, 'test', 'fixtures', 'fake-agent.mjs');
 const attempts = Number(process.env.BENCH_ATTEMPTS ?? 8);
 const agentMs = Number(process.env.BENCH_AGENT_MS ?? 2000);
 
-const home = mkdtempSync(join(tmpdir(), 'dispatch-bench-group-'));
-const repo = join(home, 'repo');
-mkdirSync(repo);
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b.invalid' };
-execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo, env: gitEnv });
-for (let i = 0; i < 200; i++) writeFileSync(join(repo, `file-${i}.txt`), `line ${i}\n`.repeat(50));
-writeFileSync(join(repo, 'README.md'), '# bench\n');
-execFileSync('git', ['add', '-A'], { cwd: repo, env: gitEnv });
-execFileSync('git', ['commit', '-qm', 'init'], { cwd: repo, env: gitEnv });
+const { home, repo } = createBenchRepo('dispatch-bench-group-', 200, 50);
 
 const env = {
   ...process.env,

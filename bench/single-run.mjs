@@ -2,24 +2,13 @@
 // Benchmarks (not tests): wall time of dispatch runs with a fake agent on a small repo,
 // against the fake agent alone, so the difference is the dispatcher's overhead.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createBenchRepo, fakeAgent, root } from './bench-repo.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const fakeAgent = join(root, 'test', 'fixtures', 'fake-agent.mjs');
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 
-const home = mkdtempSync(join(tmpdir(), 'dispatch-bench-'));
-const repo = join(home, 'repo');
-mkdirSync(repo);
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b.invalid' };
-execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo, env: gitEnv });
-for (let i = 0; i < 50; i++) writeFileSync(join(repo, `file-${i}.txt`), `line ${i}\n`.repeat(20));
-writeFileSync(join(repo, 'README.md'), '# bench\n');
-execFileSync('git', ['add', '-A'], { cwd: repo, env: gitEnv });
-execFileSync('git', ['commit', '-qm', 'init'], { cwd: repo, env: gitEnv });
+const { home, repo } = createBenchRepo('dispatch-bench-', 50, 20);
 
 const env = { ...process.env, DISPATCH_HOME: home, CODEX_BIN: fakeAgent, OPENAI_API_KEY: 'sk-bench-000000000000000000000' };
 

@@ -59,10 +59,7 @@ export function readResponsesRequest(body: unknown): Conversation {
   const toolOutputCount = items.filter(
     (item) => item.type === 'function_call_output' || item.type === 'custom_tool_call_output',
   ).length;
-  const toolNames = arrayOf(root.tools)
-    .filter(isObject)
-    .map((tool) => stringOf(tool.name))
-    .filter((name) => name !== '');
+  const toolNames = toolNamesOf(root);
   return {
     agent: 'codex',
     taskText: prompts[0] ?? '',
@@ -107,10 +104,7 @@ export function readMessagesRequest(body: unknown): Conversation {
   const toolOutputCount = userMessages
     .flatMap((message) => arrayOf(message.content))
     .filter((block) => isObject(block) && block.type === 'tool_result').length;
-  const toolNames = arrayOf(root.tools)
-    .filter(isObject)
-    .map((tool) => stringOf(tool.name))
-    .filter((name) => name !== '');
+  const toolNames = toolNamesOf(root);
   const cwd = CLAUDE_CWD_LINE.exec(systemTextOf(root.system))?.[1] ?? null;
   return {
     agent: 'claude',
@@ -122,4 +116,12 @@ export function readMessagesRequest(body: unknown): Conversation {
     isTitleRequest: isTitleRequest(root, toolNames),
     model: stringOf(root.model) || 'outpost-scripted',
   };
+}
+
+/** The names of the tools a request offers the model. */
+function toolNamesOf(root: Record<string, unknown>): string[] {
+  return arrayOf(root.tools)
+    .filter(isObject)
+    .map((tool) => stringOf(tool.name))
+    .filter((name) => name !== '');
 }
