@@ -29,7 +29,7 @@ export function createPruneCommand(io: CliIo, setExitCode: (code: number) => voi
     .option('--json', 'print the report as JSON')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (flags: PruneFlags) => {
-      const { pruneRuns } = await import('../runs/prune-runs.js');
+      const { pruneRuns } = await import('../lifecycle/prune-runs.js');
       const report = await pruneRuns(resolveHome(flags.home, io.env), {
         olderThanMs: flags.olderThan === undefined ? undefined : parseDurationFlag('--older-than', flags.olderThan, { allowZero: true }),
         keep: flags.keep === undefined ? undefined : parsePositiveInt('--keep', flags.keep),

@@ -16,6 +16,9 @@ export interface AgentSessionOptions {
   idleTimeoutMs: number;
   graceMs: number;
   signal?: AbortSignal | undefined;
+  /** The run's process marker and cgroup (containment.ts), already in summary.json. */
+  marker: string;
+  cgroup: string | null;
   onStart?: (pgid: number | undefined) => void;
   onEvent?: (event: TimedEvent) => void;
 }
@@ -39,6 +42,8 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentP
     timeoutMs: opts.timeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs,
     graceMs: opts.graceMs,
+    marker: opts.marker,
+    cgroup: opts.cgroup,
     onStdoutLine(line) {
       opts.outputLog.writeLine(line);
       for (const event of parse(line)) record(event);

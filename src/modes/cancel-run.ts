@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { terminateGroup } from '../process/process-group.js';
-import { isGroupWorkingIn } from '../process/process-identity.js';
+import { stopRecordedRun } from '../lifecycle/stop-recorded-run.js';
 import { requestCancel } from '../runs/cancel-request.js';
 import type { RunRef } from '../runs/find-run.js';
 import { readGroupRecord, readRunSummary } from '../runs/read-run.js';
@@ -32,8 +31,7 @@ export async function cancelRunOrGroup(ref: RunRef, waitMs: number): Promise<Can
   }
   if (after === 'running' && ref.kind === 'run') {
     const summary = await readRunSummary(ref.dir);
-    const dirs = [ref.dir, ...(summary?.workspace ? [summary.workspace] : [])];
-    if (summary?.agent_pgid && isGroupWorkingIn(summary.agent_pgid, dirs)) await terminateGroup(summary.agent_pgid, 2_000);
+    if (summary) await stopRecordedRun(ref.dir, summary);
   }
   return { ref, before, after };
 }

@@ -10,7 +10,9 @@ import { openOutputLog } from '../runs/output-log.js';
 import { exitCodeForOutcome } from '../runs/outcome.js';
 import { createRedactor, type Redactor } from '../runs/redact.js';
 import { createRunId } from '../runs/run-id.js';
-import { createRunDir, renderTaskFile, runPaths, writeSummary, writeTaskFile } from '../runs/run-dir.js';
+import { createRunCgroup, removeRunCgroup } from '../process/run-cgroup.js';
+import { createRunMarker } from '../process/run-marker.js';
+import { createRunDir, renderTaskFile, runPaths, writeSummary } from '../runs/run-dir.js';
 import { watchCancelRequest } from '../runs/cancel-request.js';
 import { createRunState } from '../runs/run-state.js';
 import type { RunSummary } from '../runs/summary.js';
@@ -36,7 +38,24 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   const runId = createRunId(plan.executor, started);
   const paths = runPaths(plan.home.runsDir, runId);
   if (plan.resume) Object.assign(paths, { workspace: plan.resume.workspace, agentHome: plan.resume.agentHome });
-  await createRunDir(paths);
+  const summary = createRunningSummary({
+    runId,
+    groupId: plan.groupId,
+    repo: plan.repo.name,
+    repoUrl: plan.repo.displayUrl,
+    branch: plan.branch ?? null,
+    executor: plan.executor,
+    model: plan.model ?? null,
+    mode: plan.mode,
+    started,
+    sandbox: plan.sandbox,
+    labels: plan.labels,
+    parentRunId: plan.resume?.parentRunId ?? null,
+    fallbackOf: plan.fallbackOf ?? null,
+    marker: createRunMarker(),
+  });
+  if (plan.resume) summary.before_sha = plan.resume.baseSha;
+  await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary);
   // One signal for every way a run is cancelled: the caller's (Ctrl-C, race, budget) and
   // `dispatch cancel` from another shell.
   const controller = new AbortController();
@@ -61,25 +80,8 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     isCancelled: () => controller.signal.aborted,
     eventLog: openEventLog(paths.events, redact),
     outputLog: openOutputLog(paths.outputLog, redact, plan.outputCapBytes),
-    summary: createRunningSummary({
-      runId,
-      groupId: plan.groupId,
-      repo: plan.repo.name,
-      repoUrl: plan.repo.displayUrl,
-      branch: plan.branch ?? null,
-      executor: plan.executor,
-      model: plan.model ?? null,
-      mode: plan.mode,
-      started,
-      sandbox: plan.sandbox,
-      labels: plan.labels,
-      parentRunId: plan.resume?.parentRunId ?? null,
-      fallbackOf: plan.fallbackOf ?? null,
-    }),
+    summary,
   };
-  if (plan.resume) ctx.summary.before_sha = plan.resume.baseSha;
-  await writeTaskFile(paths, renderTaskFile(plan.task, plan.instructions));
-  await writeSummary(paths, ctx.summary);
   hooks.onRunCreated?.(runId, paths.dir);
   ctx.emit({ type: 'run.started', run_id: runId, executor: plan.executor });
   try {
@@ -88,6 +90,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     await finishRunWithError(ctx, error);
   } finally {
     stopWatching();
+    removeRunCgroup(summary.agent_cgroup ?? null);
     hooks.signal?.removeEventListener('abort', forward);
     await ctx.eventLog.close();
     await ctx.outputLog.close();
@@ -122,6 +125,9 @@ async function runPhases(ctx: RunContext): Promise<void> {
   if (executor.lastMessageFile) await rm(join(paths.agentHome, executor.lastMessageFile), { force: true });
   const invocation = executor.buildInvocation(invocationRequest(ctx));
   summary.agent.argv = redactArgv(invocation, ctx.redact);
+  // Written before the agent starts: a dispatcher killed at any later instant leaves what
+  // the next command needs to find every process of the agent (marker, cgroup).
+  summary.agent_cgroup = createRunCgroup(summary.agent_marker ?? '');
   await writeSummary(paths, summary);
 
   const result = await runAgentSession({
@@ -135,6 +141,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
     idleTimeoutMs: plan.idleTimeoutMs,
     graceMs: plan.graceMs,
     signal: ctx.hooks.signal,
+    marker: summary.agent_marker ?? '',
+    cgroup: summary.agent_cgroup ?? null,
     onStart: (pgid) => {
       summary.agent_pgid = pgid ?? null;
       void writeSummary(paths, summary).catch(() => undefined);

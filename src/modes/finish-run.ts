@@ -77,6 +77,7 @@ export async function finishRun(
     agent_pgid: null,
     error: redactError(describeError(outcome, preError, result, state, plan, summary.check, ctx.hooks.signal?.reason), ctx),
   } satisfies Partial<RunSummary>);
+  summary.warnings.push(...containmentWarnings(result));
   if (state.model && !summary.model) summary.model = state.model;
   if (state.structuredOutput !== undefined) summary.structured_output = state.structuredOutput;
   await writeSummary(paths, summary);
@@ -116,6 +117,16 @@ async function runCheck(ctx: RunContext, check: ShellCommand): Promise<boolean> 
   return false;
 }
 
+/** What summary.json says about processes the agent left behind. */
+function containmentWarnings(result: AgentProcessResult | null): string[] {
+  const warnings: string[] = [];
+  const left = result?.leftovers ?? 0;
+  if (left > 0) warnings.push(`the agent exited but left ${left} process${left === 1 ? '' : 'es'} running; dispatch stopped ${left === 1 ? 'it' : 'them'}`);
+  const survivors = result?.stop?.survivors ?? [];
+  if (survivors.length > 0) warnings.push(`could not stop ${survivors.length} process(es) of the agent: pid ${survivors.join(', ')}`);
+  return warnings;
+}
+
 /** Error text comes from the agent: the same redaction as its logs. */
 function redactError(error: RunSummary['error'], ctx: RunContext): RunSummary['error'] {
   return error ? { ...error, message: ctx.redact(error.message) } : null;
@@ -129,7 +140,7 @@ function describeCancel(reason: unknown): RunSummary['error'] {
     case 'race_lost':
       return { kind: 'race_lost', message: 'stopped: another run won the race' };
     case 'interrupted':
-      return { kind: 'interrupted', message: 'dispatch was interrupted (SIGINT/SIGTERM)' };
+      return { kind: 'interrupted', message: 'dispatch was interrupted (SIGINT, SIGTERM or SIGHUP)' };
     default:
       return { kind: 'cancelled', message: 'the run was cancelled (dispatch cancel, or dispatch was interrupted)' };
   }

@@ -1,7 +1,9 @@
 import { execa } from 'execa';
 import type { Invocation } from '../executors/types.js';
+import { stopContained, trackContainment, untrackContainment, type Containment, type StopReport } from './containment.js';
 import { createLineSplitter } from './line-splitter.js';
-import { isGroupAlive, terminateGroup, trackGroup, untrackGroup } from './process-group.js';
+import { spawnInCgroup } from './run-cgroup.js';
+import { createRunMarker, RUN_MARKER_VAR } from './run-marker.js';
 
 export type StopReason = 'cancel' | 'timeout' | 'idle_timeout' | 'fatal_error';
 
@@ -17,6 +19,11 @@ export interface AgentProcessOptions {
   idleTimeoutMs: number;
   /** Time between SIGTERM and SIGKILL. */
   graceMs: number;
+  /** The run's marker and cgroup, recorded in summary.json before this is called (a fresh marker when absent). */
+  marker?: string;
+  cgroup?: string | null;
+  /** How long output pipes still held by descendants are read after the agent exits. */
+  drainMs?: number;
 }
 
 export interface AgentProcessResult {
@@ -26,51 +33,64 @@ export interface AgentProcessResult {
   /** Set when the process could not be started at all. */
   spawnError: string | null;
   durationMs: number;
+  /** Processes the agent left running when it exited on its own (all stopped since). */
+  leftovers: number;
+  /** The stop of the run's processes, when there was one. */
+  stop: StopReport | null;
 }
 
 export interface AgentProcess {
   readonly pid: number | undefined;
-  /** Stops the whole process group (SIGTERM, grace, SIGKILL). The first reason wins. */
+  /** Stops every process of the run (SIGTERM, grace, SIGKILL). The first reason wins. */
   stop(reason: StopReason): void;
   readonly done: Promise<AgentProcessResult>;
 }
 
+export const DEFAULT_DRAIN_MS = 1_000;
+
 /**
- * Runs one agent CLI in its own process group: prompt on stdin, stdout/stderr read line by
- * line, wall-clock and idle timeouts. When the leader exits, anything it left in its group
- * is terminated too, so no agent process outlives the run.
+ * Runs one agent CLI: prompt on stdin, stdout/stderr read line by line, wall-clock and idle
+ * timeouts. The run ends when the agent's main process exits: pipes a descendant still
+ * holds are read for drainMs more, then closed, and every process the agent left behind,
+ * whatever its group or session, is stopped (containment.ts).
  */
 export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   const startedAt = Date.now();
   const { invocation } = opts;
-  const child = execa(invocation.file, invocation.args, {
-    cwd: invocation.cwd,
-    env: invocation.env,
-    extendEnv: false,
-    detached: true,
-    input: opts.input,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    cleanup: false,
-    stripFinalNewline: false,
-  });
-  const pgid = child.pid;
-  if (pgid !== undefined) trackGroup(pgid);
+  const marker = opts.marker ?? createRunMarker();
+  const cgroup = opts.cgroup ?? null;
+  const child = spawnInCgroup(cgroup, () =>
+    execa(invocation.file, invocation.args, {
+      cwd: invocation.cwd,
+      env: { ...invocation.env, [RUN_MARKER_VAR]: marker },
+      extendEnv: false,
+      detached: true,
+      input: opts.input,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      cleanup: false,
+      stripFinalNewline: false,
+    }),
+  );
+  const containment: Containment = { marker, cgroup, pgid: child.pid ?? null, pgidTrusted: true };
+  trackContainment(containment);
 
   let stoppedBy: StopReason | null = null;
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<StopReport> | undefined;
+  let leftovers = 0;
   const stop = (reason: StopReason) => {
-    if (stoppedBy !== null || pgid === undefined) return;
+    if (stoppedBy !== null || exited) return;
     stoppedBy = reason;
-    stopping = terminateGroup(pgid, opts.graceMs);
+    stopping = stopContained(containment, opts.graceMs);
   };
 
   const idleTimer = setTimeout(() => stop('idle_timeout'), opts.idleTimeoutMs);
   const touch = () => idleTimer.refresh();
   const wallTimer = setTimeout(() => stop('timeout'), opts.timeoutMs);
 
+  const streams = [child.stdout, child.stderr].filter((stream) => stream !== null);
   const pipeLines = (stream: NodeJS.ReadableStream | null, onLine: (line: string) => void) => {
     if (!stream) return;
     const splitter = createLineSplitter(onLine);
@@ -84,26 +104,51 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
       }
     });
     stream.on('end', () => splitter.flush());
+    stream.on('close', () => splitter.flush());
   };
   pipeLines(child.stdout, opts.onStdoutLine);
   pipeLines(child.stderr, opts.onStderrLine);
 
-  // The leader's exit does not close the pipes while a grandchild still holds them:
-  // clean up the rest of the group as soon as the leader is gone.
-  child.once('exit', () => {
-    if (pgid !== undefined && isGroupAlive(pgid)) stopping ??= terminateGroup(pgid, opts.graceMs);
+  // The main process is gone: no more timeouts; give descendants holding the pipes a brief
+  // drain, then stop whatever is left and close the pipes, so the run ends now.
+  let exited = false;
+  const afterExit = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      clearTimeout(wallTimer);
+      clearTimeout(idleTimer);
+      const drainTimer = setTimeout(() => {
+        void (async () => {
+          if (!stopping) {
+            const report = await stopContained(containment, opts.graceMs);
+            leftovers = report.found;
+            if (report.found > 0) stopping = Promise.resolve(report);
+          }
+          for (const stream of streams) stream.destroy();
+          resolve();
+        })();
+      }, opts.drainMs ?? DEFAULT_DRAIN_MS);
+      void Promise.all(streams.map(whenClosed)).then(() => {
+        clearTimeout(drainTimer);
+        resolve();
+      });
+    });
   });
 
   const done = (async (): Promise<AgentProcessResult> => {
     const result = await child;
     clearTimeout(wallTimer);
     clearTimeout(idleTimer);
-    if (stopping) await stopping;
-    if (pgid !== undefined) {
-      if (isGroupAlive(pgid)) await terminateGroup(pgid, opts.graceMs);
-      untrackGroup(pgid);
+    if (child.pid !== undefined) await afterExit;
+    let report = stopping ? await stopping : null;
+    // Pipes closed but something of the run may still live (it closed its stdio): stop it.
+    const late = await stopContained(containment, opts.graceMs);
+    if (late.found > 0) {
+      if (stoppedBy === null) leftovers += late.found;
+      report = late;
     }
-    const spawnError = pgid === undefined || (result.failed && result.exitCode === undefined && !result.signal)
+    untrackContainment(containment);
+    const spawnError = child.pid === undefined || (result.failed && result.exitCode === undefined && !result.signal)
       ? (result.originalMessage ?? result.shortMessage ?? 'could not start the agent')
       : null;
     return {
@@ -112,8 +157,14 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
       stoppedBy,
       spawnError: stoppedBy ? null : spawnError,
       durationMs: Date.now() - startedAt,
+      leftovers,
+      stop: report,
     };
   })();
 
-  return { pid: pgid, stop, done };
+  return { pid: child.pid, stop, done };
+}
+
+function whenClosed(stream: NodeJS.ReadableStream & { closed?: boolean }): Promise<void> {
+  return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
 }

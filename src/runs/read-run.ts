@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { isProcessAlive } from '../process/process-identity.js';
 import { writeJsonAtomically } from './atomic-write.js';
 import type { GroupRecord } from './group-record.js';
-import { reconcileRun } from './reconcile-run.js';
+import { settleRunningSummary } from './run-settler.js';
 import type { RunSummary } from './summary.js';
 
 /**
  * Reads a run's summary.json; a run whose dispatcher died is marked abandoned on the way
- * (DESIGN §2). Returns null when the directory holds no readable summary.
+ * (DESIGN §2) by the installed settler (run-settler.ts). Returns null when the directory holds no readable summary.
  */
 export async function readRunSummary(runDir: string): Promise<RunSummary | null> {
   let summary: RunSummary;
@@ -18,7 +18,7 @@ export async function readRunSummary(runDir: string): Promise<RunSummary | null>
   } catch {
     return null;
   }
-  return summary.status === 'running' ? reconcileRun(runDir, summary) : summary;
+  return summary.status === 'running' ? settleRunningSummary(runDir, summary) : summary;
 }
 
 /**

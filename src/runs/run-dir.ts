@@ -1,5 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from '../process/process-identity.js';
 import { writeFileAtomically, writeJsonAtomically } from './atomic-write.js';
 import type { RunSummary } from './summary.js';
 
@@ -35,20 +37,42 @@ export function runPaths(runsDir: string, runId: string): RunPaths {
   };
 }
 
-/** Creates the run directory; fails if it already exists so two runs never share one. */
-export async function createRunDir(paths: RunPaths): Promise<void> {
-  await mkdir(join(paths.dir, '..'), { recursive: true });
-  await mkdir(paths.dir);
+const NEW_DIR = /^\.new-.+-(\d+)$/;
+
+/**
+ * Creates the run directory with its task.md and first summary.json, all at once: they are
+ * written under a hidden name and the directory is renamed into place, so a run directory
+ * is either complete or absent whenever the dispatcher dies. Fails if the run id is taken.
+ */
+export async function createRunDir(paths: RunPaths, task: string, summary: RunSummary): Promise<void> {
+  const runsDir = dirname(paths.dir);
+  await mkdir(runsDir, { recursive: true });
+  removeAbandonedNewDirs(runsDir);
+  const staging = join(runsDir, `.new-${basename(paths.dir)}-${process.pid}`);
+  await mkdir(staging);
+  try {
+    await writeFile(join(staging, basename(paths.task)), task, { flag: 'wx' });
+    await writeJsonAtomically(join(staging, basename(paths.summary)), summary);
+    // Never replaces an existing run: rename fails on a non-empty directory (ENOTEMPTY).
+    await rename(staging, paths.dir);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Hidden run directories whose dispatcher died before it renamed them into place. */
+function removeAbandonedNewDirs(runsDir: string): void {
+  for (const name of readdirSync(runsDir)) {
+    const pid = NEW_DIR.exec(name)?.[1];
+    if (pid !== undefined && !isProcessAlive(Number(pid), null)) rmSync(join(runsDir, name), { recursive: true, force: true });
+  }
 }
 
 /** task.md: the task exactly as given, then the extra instructions if any. */
 export function renderTaskFile(task: string, instructions: string | undefined): string {
   if (!instructions) return task;
   return `${task}\n\n---\n\n## Instructions\n\n${instructions}`;
-}
-
-export async function writeTaskFile(paths: RunPaths, content: string): Promise<void> {
-  await writeFile(paths.task, content, { flag: 'wx' });
 }
 
 export async function writeSummary(paths: RunPaths, summary: RunSummary): Promise<void> {

@@ -17,6 +17,8 @@ export interface SummaryStart {
   labels: Record<string, string>;
   parentRunId: string | null;
   fallbackOf: string | null;
+  /** The run's process marker (process/run-marker.ts). */
+  marker?: string;
 }
 
 /** The summary a run starts with: status `running`, nothing known yet. */
@@ -57,6 +59,8 @@ export function createRunningSummary(start: SummaryStart): RunSummary {
     pid: process.pid,
     pid_start: processStartTicks(process.pid),
     agent_pgid: null,
+    agent_marker: start.marker ?? null,
+    agent_cgroup: null,
     labels: start.labels,
     parent_run_id: start.parentRunId,
     fallback_of: start.fallbackOf,

@@ -57,6 +57,10 @@ export const summarySchema = z.object({
   pid_start: z.string().nullable().optional(),
   /** The agent's process group id while it runs, so a later reader can kill an orphan. */
   agent_pgid: z.number().nullable(),
+  /** The marker every process of the agent inherits (OUTPOST_RUN_MARKER), recorded before it starts. */
+  agent_marker: z.string().nullable().optional(),
+  /** The run's cgroup v2 directory, where one could be made; recorded before the agent starts. */
+  agent_cgroup: z.string().nullable().optional(),
   labels: z.record(z.string(), z.string()),
   parent_run_id: z.string().nullable(),
   fallback_of: z.string().nullable(),

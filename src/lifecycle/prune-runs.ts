@@ -4,11 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 import { runGit } from '../repos/git.js';
 import { withRepoLock } from '../repos/repo-lock.js';
 import { removeWorktree } from '../repos/worktree.js';
-import { diskUsage } from './disk-usage.js';
-import { listEntryIds } from './find-run.js';
-import { compareRunIds, parseEntryId } from './run-id.js';
-import type { DispatchHome } from './home.js';
-import { readGroupRecord, readRunSummary } from './read-run.js';
+import { diskUsage } from '../runs/disk-usage.js';
+import { listEntryIds } from '../runs/find-run.js';
+import { compareRunIds, parseEntryId } from '../runs/run-id.js';
+import type { DispatchHome } from '../runs/home.js';
+import { readGroupRecord, readRunSummary } from '../runs/read-run.js';
 
 export interface PruneOptions {
   /** Runs that started longer ago than this are removed. */

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive, processStartTicks } from '../process/process-identity.js';
+
+/** Who holds a lock: recorded inside the lock directory at the instant it is taken. */
+export interface LockOwner {
+  pid: number;
+  pid_start: string | null;
+  host: string;
+  since: string;
+}
+
+export type LockAttempt =
+  | { kind: 'acquired'; release: () => Promise<void> }
+  | { kind: 'held'; owner: LockOwner | undefined };
+
+/** A lock directory without owner.json (an older dispatcher's, refreshed every few seconds) is dead after this. */
+const OWNERLESS_STALE_MS = 30_000;
+/** A takeover takes milliseconds; its marker older than this was left by a takeover that died. */
+const TAKEOVER_STALE_MS = 10_000;
+const TAKEOVER_WAIT_MS = 3_000;
+
+/**
+ * Tries once to take the lock at `lockPath` (a directory). It is created whole, with its
+ * owner inside, by renaming a prepared directory into place: it never exists without an
+ * owner, and a rename onto a taken lock fails. A lock whose holder on this host is dead is
+ * taken over at once (onDeadHolder is told); only one contender at a time may remove a
+ * dead lock, so exactly one of any number of contenders gets it.
+ */
+export async function tryOwnedLock(lockPath: string, onDeadHolder?: (owner: LockOwner | undefined) => void): Promise<LockAttempt> {
+  const deadline = Date.now() + TAKEOVER_WAIT_MS;
+  for (;;) {
+    if (await createLock(lockPath)) return { kind: 'acquired', release: () => releaseLock(lockPath) };
+    const holder = inspectHolder(lockPath);
+    if (holder.kind !== 'dead') return { kind: 'held', owner: holder.kind === 'alive' ? holder.owner : undefined };
+    const takeover = await takeOver(lockPath, holder.owner, onDeadHolder);
+    if (takeover !== 'busy') return takeover;
+    // Another contender is taking it over: look again once it is done.
+    if (Date.now() > deadline) return { kind: 'held', owner: holder.owner };
+    await sleep(20 + Math.floor(Math.random() * 30));
+  }
+}
+
+/** The owner recorded in a lock, if it is readable. */
+export function readLockOwner(lockPath: string): LockOwner | undefined {
+  try {
+    return JSON.parse(readFileSync(join(lockPath, 'owner.json'), 'utf8')) as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+async function createLock(lockPath: string): Promise<boolean> {
+  await mkdir(dirname(lockPath), { recursive: true });
+  const staging = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}.new`;
+  await mkdir(staging);
+  const owner: LockOwner = { pid: process.pid, pid_start: processStartTicks(process.pid), host: hostname(), since: new Date().toISOString() };
+  try {
+    await writeFile(join(staging, 'owner.json'), `${JSON.stringify(owner)}\n`);
+    await rename(staging, lockPath);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR') throw error;
+    return false;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+type Holder = { kind: 'alive'; owner: LockOwner } | { kind: 'dead'; owner: LockOwner | undefined } | { kind: 'unknown' };
+
+function inspectHolder(lockPath: string): Holder {
+  const owner = readLockOwner(lockPath);
+  if (owner) {
+    const dead = owner.host === hostname() && !isProcessAlive(owner.pid, owner.pid_start);
+    return dead ? { kind: 'dead', owner } : { kind: 'alive', owner };
+  }
+  const age = ageMs(lockPath);
+  if (age === null) return { kind: 'dead', owner: undefined };
+  return age > OWNERLESS_STALE_MS ? { kind: 'dead', owner: undefined } : { kind: 'unknown' };
+}
+
+function ageMs(path: string): number | null {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+const sameOwner = (a: LockOwner | undefined, b: LockOwner | undefined) =>
+  a?.pid === b?.pid && a?.pid_start === b?.pid_start && a?.since === b?.since;
+
+/** Removes a dead holder's lock and takes it, under a takeover marker only one contender can create. */
+async function takeOver(lockPath: string, dead: LockOwner | undefined, onDeadHolder?: (owner: LockOwner | undefined) => void): Promise<LockAttempt | 'busy'> {
+  const marker = `${lockPath}.takeover`;
+  try {
+    await mkdir(marker);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const age = ageMs(marker);
+    if (age !== null && age > TAKEOVER_STALE_MS) await rm(marker, { recursive: true, force: true });
+    return 'busy';
+  }
+  try {
+    const now = inspectHolder(lockPath);
+    // Still the same dead holder? (It may have been replaced while we looked.)
+    if (now.kind === 'dead' && sameOwner(now.owner, dead)) {
+      onDeadHolder?.(dead);
+      const tomb = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}.dead`;
+      await rename(lockPath, tomb).catch(() => undefined);
+      await rm(tomb, { recursive: true, force: true });
+    }
+    if (await createLock(lockPath)) return { kind: 'acquired', release: () => releaseLock(lockPath) };
+    const holder = inspectHolder(lockPath);
+    return { kind: 'held', owner: holder.kind === 'alive' ? holder.owner : undefined };
+  } finally {
+    await rmdir(marker).catch(() => undefined);
+  }
+}
+
+/** Removes the lock if it is still ours (a lock taken over from us is left to its new holder). */
+async function releaseLock(lockPath: string): Promise<void> {
+  const owner = readLockOwner(lockPath);
+  if (owner && (owner.pid !== process.pid || owner.host !== hostname())) return;
+  const tomb = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}.released`;
+  try {
+    await rename(lockPath, tomb);
+  } catch {
+    return;
+  }
+  await rm(tomb, { recursive: true, force: true });
+}

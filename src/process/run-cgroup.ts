@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A cgroup v2 per run, where the dispatcher may create one (root, or a delegated subtree):
+ * membership is inherited by every fork and no process can leave it on its own, so it
+ * holds even an agent that clears its environment. Every function here degrades to a
+ * no-op (null, [], false) where cgroup v2 is missing or read-only.
+ */
+
+/** Where cgroup2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
+function findCgroup2Mount(): string | null {
+  try {
+    for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
+      const [, mountPoint, fsType] = line.split(' ');
+      if (fsType === 'cgroup2' && mountPoint) return mountPoint;
+    }
+  } catch {
+    // not Linux
+  }
+  return null;
+}
+
+/** The absolute directory of a process's own cgroup v2 (the `0::` line of /proc/<pid>/cgroup). */
+function cgroupDirOf(pid: number | 'self', mount: string): string | null {
+  try {
+    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((entry) => entry.startsWith('0::'));
+    return line ? join(mount, line.slice(3)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Creates the run's cgroup below the dispatcher's own one, named after the run's marker.
+ * Returns its path, or null when cgroups cannot be used here.
+ */
+export function createRunCgroup(marker: string): string | null {
+  const mount = findCgroup2Mount();
+  const own = mount ? cgroupDirOf('self', mount) : null;
+  if (!own) return null;
+  const dir = join(own, `outpost-${marker}`);
+  try {
+    mkdirSync(dir);
+    return existsSync(join(dir, 'cgroup.procs')) ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls `spawn` with the dispatcher inside the run's cgroup, so the child is born there
+ * (a fork inherits its parent's cgroup: no instant where it runs outside), then moves the
+ * dispatcher back. spawn must be synchronous (child_process spawns before it returns).
+ */
+export function spawnInCgroup<T>(cgroup: string | null, spawn: () => T): T {
+  const mount = cgroup ? findCgroup2Mount() : null;
+  const home = mount ? cgroupDirOf('self', mount) : null;
+  if (!cgroup || !home || !moveProcess(process.pid, cgroup)) return spawn();
+  try {
+    return spawn();
+  } finally {
+    moveProcess(process.pid, home);
+  }
+}
+
+function moveProcess(pid: number, cgroup: string): boolean {
+  try {
+    writeFileSync(join(cgroup, 'cgroup.procs'), String(pid));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` names a run cgroup of ours (read back from a summary before anything is killed). */
+export function isRunCgroupPath(path: string, marker: string): boolean {
+  const mount = findCgroup2Mount();
+  return mount !== null && path.startsWith(`${mount}/`) && path.endsWith(`/outpost-${marker}`) && !path.includes('/../');
+}
+
+/** The processes in the run's cgroup now (empty when it is gone). */
+export function listCgroupProcesses(cgroup: string | null): number[] {
+  if (!cgroup) return [];
+  try {
+    return readFileSync(join(cgroup, 'cgroup.procs'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map(Number)
+      .filter((pid) => pid !== process.pid);
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILLs every process of the cgroup at once (cgroup.kill, Linux 5.14+); false when not possible. */
+export function killCgroup(cgroup: string | null): boolean {
+  if (!cgroup) return false;
+  try {
+    writeFileSync(join(cgroup, 'cgroup.kill'), '1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the run's cgroup once it is empty; a no-op while processes remain or when it is gone. */
+export function removeRunCgroup(cgroup: string | null): void {
+  if (!cgroup) return;
+  try {
+    rmdirSync(cgroup);
+  } catch {
+    // still populated, or already gone
+  }
+}
