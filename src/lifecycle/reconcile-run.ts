@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, truncate } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from '../process/process-identity.js';
@@ -37,8 +37,22 @@ export async function reconcileRun(runDir: string, summary: RunSummary, now = ne
   };
   await writeJsonAtomically(join(runDir, 'summary.json'), abandoned);
   const event = { ts: now.toISOString(), type: 'run.finished', status: 'abandoned', outcome: 'abandoned', exit_code: null };
-  await appendFile(join(runDir, 'events.jsonl'), `${JSON.stringify(event)}\n`);
+  const events = join(runDir, 'events.jsonl');
+  await dropPartialLine(events);
+  await appendFile(events, `${JSON.stringify(event)}\n`);
   return abandoned;
+}
+
+/** A dispatcher killed mid-write leaves half a line at the end of events.jsonl: cut it, so every line parses. */
+async function dropPartialLine(path: string): Promise<void> {
+  let text: Buffer;
+  try {
+    text = await readFile(path);
+  } catch {
+    return;
+  }
+  if (text.length === 0 || text[text.length - 1] === 0x0a) return;
+  await truncate(path, text.lastIndexOf(0x0a) + 1);
 }
 
 type DiffCounts = Pick<RunSummary, 'files_changed' | 'insertions' | 'deletions'> & Partial<Pick<RunSummary, 'after_sha' | 'after_tree' | 'changes'>>;

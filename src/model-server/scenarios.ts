@@ -4,7 +4,7 @@ import { buildToolCall, type Action } from './tool-calls.js';
 /** Every scripted scenario, in the order the docs list them. */
 export const SCENARIO_NAMES = [
   'edit', 'multi-turn', 'slow', 'reasoning', 'plan', 'noop',
-  'http-401', 'http-429', 'http-500', 'cut', 'hang',
+  'http-401', 'http-429', 'http-500', 'cut', 'hang', 'late-shell',
 ] as const;
 
 /** A scripted behaviour of the model server, chosen per conversation. */
@@ -43,7 +43,7 @@ interface Script {
 
 const EDIT_TURNS: Action[][] = [['create-hello', 'append-readme']];
 
-const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop', Script> = {
+const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'late-shell', Script> = {
   edit: { turns: EDIT_TURNS, answer: 'Created hello.txt.', reasoning: false },
   'multi-turn': {
     turns: [['create-hello'], ['append-readme'], ['show-hello']],
@@ -53,6 +53,8 @@ const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop', Scr
   reasoning: { turns: EDIT_TURNS, answer: 'Created hello.txt.', reasoning: true },
   plan: { turns: [['plan'], ...EDIT_TURNS], answer: 'Created hello.txt as planned.', reasoning: false },
   noop: { turns: [], answer: 'Nothing to change: the repository already looks right.', reasoning: false },
+  // A long shell command (`sleep 12 && echo late > late.txt`): the run is stopped while it runs.
+  'late-shell': { turns: [['late-write']], answer: 'Wrote late.txt.', reasoning: false },
 };
 
 const FOLLOW_UP_ANSWER = 'Nothing left to do: the earlier task is complete.';
@@ -84,6 +86,7 @@ function scriptOf(scenario: ScenarioName): Script {
     case 'reasoning':
     case 'plan':
     case 'noop':
+    case 'late-shell':
       return SCRIPTS[scenario];
     default:
       return SCRIPTS.noop;

@@ -1,7 +1,7 @@
 import type { Conversation } from './conversation.js';
 
 /** One step of a scripted task, independent of the agent that carries it out. */
-export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'plan';
+export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'plan' | 'late-write';
 
 /** A call of one of the agent's own tools. */
 export interface ToolCall {
@@ -22,7 +22,11 @@ const SHELL_DESCRIPTIONS: Record<ShellAction, string> = {
   'create-hello': 'Create hello.txt',
   'append-readme': 'Append a line to README.md if it exists',
   'show-hello': 'Show hello.txt',
+  'late-write': 'Wait, then write late.txt',
 };
+
+/** The long shell command of the `late-shell` scenario: what a stopped run must not let finish. */
+export const LATE_SHELL_COMMAND = 'sleep 12 && echo late > late.txt';
 
 function shellCommand(action: ShellAction, agent: Conversation['agent']): string {
   switch (action) {
@@ -32,6 +36,8 @@ function shellCommand(action: ShellAction, agent: Conversation['agent']): string
       return `if [ -f README.md ]; then printf '%s\\n' '${readmeLine(agent)}' >> README.md; fi`;
     case 'show-hello':
       return 'cat hello.txt';
+    case 'late-write':
+      return LATE_SHELL_COMMAND;
   }
 }
 

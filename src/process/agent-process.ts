@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Invocation } from '../executors/types.js';
 import { stopContained, trackContainment, untrackContainment, type Containment, type StopReport } from './containment.js';
 import { createLineSplitter } from './line-splitter.js';
-import { spawnInCgroup } from './run-cgroup.js';
+import { createRunCgroup, spawnInCgroup } from './run-cgroup.js';
 import { createRunMarker, RUN_MARKER_VAR } from './run-marker.js';
 
 export type StopReason = 'cancel' | 'timeout' | 'idle_timeout' | 'fatal_error';
@@ -19,7 +20,7 @@ export interface AgentProcessOptions {
   idleTimeoutMs: number;
   /** Time between SIGTERM and SIGKILL. */
   graceMs: number;
-  /** The run's marker and cgroup, recorded in summary.json before this is called (a fresh marker when absent). */
+  /** The run's marker and cgroup, recorded in summary.json before this is called (fresh ones when absent). */
   marker?: string;
   cgroup?: string | null;
   /** How long output pipes still held by descendants are read after the agent exits. */
@@ -47,6 +48,7 @@ export interface AgentProcess {
 }
 
 export const DEFAULT_DRAIN_MS = 1_000;
+const SETTLE_MS = 100;
 
 /**
  * Runs one agent CLI: prompt on stdin, stdout/stderr read line by line, wall-clock and idle
@@ -58,7 +60,8 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   const startedAt = Date.now();
   const { invocation } = opts;
   const marker = opts.marker ?? createRunMarker();
-  const cgroup = opts.cgroup ?? null;
+  // A caller that records nothing (setup and check steps, the version probe) still gets a cgroup.
+  const cgroup = opts.cgroup === undefined ? createRunCgroup(marker) : opts.cgroup;
   const child = spawnInCgroup(cgroup, () =>
     execa(invocation.file, invocation.args, {
       cwd: invocation.cwd,
@@ -109,29 +112,27 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   pipeLines(child.stdout, opts.onStdoutLine);
   pipeLines(child.stderr, opts.onStderrLine);
 
-  // The main process is gone: no more timeouts; give descendants holding the pipes a brief
-  // drain, then stop whatever is left and close the pipes, so the run ends now.
+  // The main process is gone: no more timeouts. Descendants holding the pipes get a brief
+  // drain; then whatever is left of the run is stopped and the pipes are closed.
   let exited = false;
   const afterExit = new Promise<void>((resolve) => {
     child.once('exit', () => {
       exited = true;
       clearTimeout(wallTimer);
       clearTimeout(idleTimer);
-      const drainTimer = setTimeout(() => {
-        void (async () => {
-          if (!stopping) {
-            const report = await stopContained(containment, opts.graceMs);
-            leftovers = report.found;
-            if (report.found > 0) stopping = Promise.resolve(report);
-          }
-          for (const stream of streams) stream.destroy();
-          resolve();
-        })();
-      }, opts.drainMs ?? DEFAULT_DRAIN_MS);
-      void Promise.all(streams.map(whenClosed)).then(() => {
-        clearTimeout(drainTimer);
+      void (async () => {
+        const drainMs = opts.drainMs ?? DEFAULT_DRAIN_MS;
+        const closed = await Promise.race([Promise.all(streams.map(whenClosed)).then(() => true), sleep(drainMs).then(() => false)]);
+        // Let the agent's own helpers finish exiting before anything counts as left behind.
+        if (closed) await sleep(SETTLE_MS);
+        if (!stopping) {
+          const report = await stopContained(containment, opts.graceMs);
+          leftovers = report.found;
+          if (report.found > 0) stopping = Promise.resolve(report);
+        }
+        for (const stream of streams) stream.destroy();
         resolve();
-      });
+      })();
     });
   });
 
@@ -141,11 +142,11 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
     clearTimeout(idleTimer);
     if (child.pid !== undefined) await afterExit;
     let report = stopping ? await stopping : null;
-    // Pipes closed but something of the run may still live (it closed its stdio): stop it.
+    // Anything forked while the first stop ran: stopped too.
     const late = await stopContained(containment, opts.graceMs);
     if (late.found > 0) {
       if (stoppedBy === null) leftovers += late.found;
-      report = late;
+      report = { ...late, found: (report?.found ?? 0) + late.found };
     }
     untrackContainment(containment);
     const spawnError = child.pid === undefined || (result.failed && result.exitCode === undefined && !result.signal)
