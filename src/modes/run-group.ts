@@ -54,8 +54,8 @@ export async function runGroup(plan: GroupPlan, hooks: GroupHooks = {}): Promise
   plan = { ...plan, template: { ...plan.template, base: await fetchBase(plan.template) } };
   const started = now();
   const groupId = createGroupId(started);
-  const dir = await createGroupDir(plan.template.home.runsDir, groupId);
   const record = createGroupRecord(plan, groupId, started);
+  const dir = await createGroupDir(plan.template.home.runsDir, record);
   let writing = Promise.resolve();
   const state: GroupState = {
     plan,

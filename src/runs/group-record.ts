@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomically } from './atomic-write.js';
+import { createWholeDir } from './whole-dir.js';
 
 /** One member of a group as group.json records it. */
 export interface GroupMember {
@@ -61,9 +61,10 @@ export function groupDir(runsDir: string, groupId: string): string {
   return join(runsDir, groupId);
 }
 
-export async function createGroupDir(runsDir: string, groupId: string): Promise<string> {
-  const dir = groupDir(runsDir, groupId);
-  await mkdir(dir, { recursive: true });
+/** Creates the group directory with its first group.json, all at once (whole-dir.ts). */
+export async function createGroupDir(runsDir: string, record: GroupRecord): Promise<string> {
+  const dir = groupDir(runsDir, record.group_id);
+  await createWholeDir(dir, { 'group.json': `${JSON.stringify(record, null, 2)}\n` });
   return dir;
 }
 

@@ -1,8 +1,7 @@
-import { readdirSync, rmSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { isProcessAlive } from '../process/process-identity.js';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { writeFileAtomically, writeJsonAtomically } from './atomic-write.js';
+import { createWholeDir } from './whole-dir.js';
 import type { RunSummary } from './summary.js';
 
 /** The files of one run directory (DESIGN §2). */
@@ -37,36 +36,12 @@ export function runPaths(runsDir: string, runId: string): RunPaths {
   };
 }
 
-const NEW_DIR = /^\.new-.+-(\d+)$/;
-
 /**
- * Creates the run directory with its task.md and first summary.json, all at once: they are
- * written under a hidden name and the directory is renamed into place, so a run directory
- * is either complete or absent whenever the dispatcher dies. Fails if the run id is taken.
+ * Creates the run directory with its task.md and first summary.json, all at once
+ * (whole-dir.ts): a run directory is complete or absent whenever the dispatcher dies.
  */
 export async function createRunDir(paths: RunPaths, task: string, summary: RunSummary): Promise<void> {
-  const runsDir = dirname(paths.dir);
-  await mkdir(runsDir, { recursive: true });
-  removeAbandonedNewDirs(runsDir);
-  const staging = join(runsDir, `.new-${basename(paths.dir)}-${process.pid}`);
-  await mkdir(staging);
-  try {
-    await writeFile(join(staging, basename(paths.task)), task, { flag: 'wx' });
-    await writeJsonAtomically(join(staging, basename(paths.summary)), summary);
-    // Never replaces an existing run: rename fails on a non-empty directory (ENOTEMPTY).
-    await rename(staging, paths.dir);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-/** Hidden run directories whose dispatcher died before it renamed them into place. */
-function removeAbandonedNewDirs(runsDir: string): void {
-  for (const name of readdirSync(runsDir)) {
-    const pid = NEW_DIR.exec(name)?.[1];
-    if (pid !== undefined && !isProcessAlive(Number(pid), null)) rmSync(join(runsDir, name), { recursive: true, force: true });
-  }
+  await createWholeDir(paths.dir, { [basename(paths.task)]: task, [basename(paths.summary)]: `${JSON.stringify(summary, null, 2)}\n` });
 }
 
 /** task.md: the task exactly as given, then the extra instructions if any. */

@@ -1,0 +1,35 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from '../process/process-identity.js';
+import { writeFileAtomically } from './atomic-write.js';
+
+const STAGING = /^\.new-.+-(\d+)$/;
+
+/**
+ * Creates `dir` with its first files all at once: they are written into a hidden staging
+ * directory which is then renamed into place, so the directory is either complete or absent
+ * whenever the writer dies. Fails if `dir` is taken (rename refuses a non-empty directory).
+ */
+export async function createWholeDir(dir: string, files: Record<string, string>): Promise<void> {
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  removeDeadStaging(parent);
+  const staging = join(parent, `.new-${basename(dir)}-${process.pid}`);
+  await mkdir(staging);
+  try {
+    for (const [name, content] of Object.entries(files)) await writeFileAtomically(join(staging, name), content);
+    await rename(staging, dir);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Staging directories whose writer died before renaming them into place. */
+function removeDeadStaging(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    const pid = STAGING.exec(name)?.[1];
+    if (pid !== undefined && !isProcessAlive(Number(pid), null)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
