@@ -36,6 +36,8 @@ function cgroupDirOf(pid: number | 'self', mount: string): string | null {
  * Returns its path, or null when cgroups cannot be used here.
  */
 export function createRunCgroup(marker: string): string | null {
+  // DISPATCH_CGROUP=off: the marker and the process group alone (RELIABILITY.md).
+  if (process.env.DISPATCH_CGROUP === 'off') return null;
   const mount = findCgroup2Mount();
   const own = mount ? cgroupDirOf('self', mount) : null;
   if (!own) return null;

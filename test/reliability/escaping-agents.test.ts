@@ -146,6 +146,34 @@ describe('every stop of a run reaches the daemon', () => {
   });
 });
 
+// Where cgroups cannot be made (macOS, unprivileged containers) the marker must do it alone.
+describe('with DISPATCH_CGROUP=off: the environment marker alone', () => {
+  const markerOnly = { DISPATCH_CGROUP: 'off' };
+
+  it('a setsid helper and a pipe-holding daemon left at a normal exit', async () => {
+    const helper = await dispatchJson([repo, '[scenario:setsid-exit]'], markerOnly);
+    expect(helper.summary.warnings.some((w) => LEFT_BEHIND.test(w))).toBe(true);
+    const daemon = await dispatchJson([repo, '[scenario:daemon-exit]'], markerOnly);
+    expect(daemon.exitCode).toBe(0);
+    expect(daemon.summary.warnings.some((w) => LEFT_BEHIND.test(w))).toBe(true);
+    expect(runDirs(home).map((dir) => readJson<{ agent_cgroup: string | null }>(join(dir, 'summary.json')).agent_cgroup)).toEqual([null, null]);
+    await expectNothingLeft();
+  });
+
+  it('--timeout, and the next command after a SIGKILL', async () => {
+    const run = await dispatchJson(['--timeout', '1500ms', repo, '[scenario:daemon-hang]'], markerOnly);
+    expect(run.summary.outcome).toBe('timeout');
+    const child = startDispatch(['--quiet', repo, '[scenario:daemon-hang]'], env(markerOnly));
+    await waitForAgentStart(home);
+    await waitFor(() => recordedPids(pidfile).length >= 4);
+    child.kill('SIGKILL');
+    await child;
+    expect(survivorsOf(pidfile, home).length).toBeGreaterThan(0);
+    expect((await runCli(['list', '--json'], { env: env(markerOnly) })).exitCode).toBe(0);
+    await expectNothingLeft();
+  });
+});
+
 async function waitFor(probe: () => boolean): Promise<void> {
   for (let i = 0; i < 1_500 && !probe(); i++) await sleep(20);
 }
