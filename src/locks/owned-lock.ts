@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProcessAlive, processStartTicks } from '../process/process-identity.js';
 
@@ -32,6 +32,7 @@ const TAKEOVER_WAIT_MS = 3_000;
  * dead lock, so exactly one of any number of contenders gets it.
  */
 export async function tryOwnedLock(lockPath: string, onDeadHolder?: (owner: LockOwner | undefined) => void): Promise<LockAttempt> {
+  removeDeadLeftovers(lockPath);
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   for (;;) {
     if (await createLock(lockPath)) return { kind: 'acquired', release: () => releaseLock(lockPath) };
@@ -42,6 +43,21 @@ export async function tryOwnedLock(lockPath: string, onDeadHolder?: (owner: Lock
     // Another contender is taking it over: look again once it is done.
     if (Date.now() > deadline) return { kind: 'held', owner: holder.owner };
     await sleep(20 + Math.floor(Math.random() * 30));
+  }
+}
+
+/** Staging and removed lock directories (`<lock>.<pid>-<hex>.new|dead|released`) of writers that died. */
+function removeDeadLeftovers(lockPath: string): void {
+  const prefix = `${basename(lockPath)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(lockPath));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+\.(?:new|dead|released)$/.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid !== undefined && !isProcessAlive(Number(pid), null)) rmSync(join(dirname(lockPath), name), { recursive: true, force: true });
   }
 }
 
