@@ -37,6 +37,8 @@ export async function tryOwnedLock(lockPath: string, onDeadHolder?: (owner: Lock
   for (;;) {
     if (await createLock(lockPath)) return { kind: 'acquired', release: () => releaseLock(lockPath) };
     const holder = inspectHolder(lockPath);
+    // Released between our attempt and our look: try again.
+    if (holder.kind === 'gone') continue;
     if (holder.kind !== 'dead') return { kind: 'held', owner: holder.kind === 'alive' ? holder.owner : undefined };
     const takeover = await takeOver(lockPath, holder.owner, onDeadHolder);
     if (takeover !== 'busy') return takeover;
@@ -88,7 +90,7 @@ async function createLock(lockPath: string): Promise<boolean> {
   }
 }
 
-type Holder = { kind: 'alive'; owner: LockOwner } | { kind: 'dead'; owner: LockOwner | undefined } | { kind: 'unknown' };
+type Holder = { kind: 'alive'; owner: LockOwner } | { kind: 'dead'; owner: LockOwner | undefined } | { kind: 'unknown' } | { kind: 'gone' };
 
 function inspectHolder(lockPath: string): Holder {
   const owner = readLockOwner(lockPath);
@@ -97,7 +99,7 @@ function inspectHolder(lockPath: string): Holder {
     return dead ? { kind: 'dead', owner } : { kind: 'alive', owner };
   }
   const age = ageMs(lockPath);
-  if (age === null) return { kind: 'dead', owner: undefined };
+  if (age === null) return { kind: 'gone' };
   return age > OWNERLESS_STALE_MS ? { kind: 'dead', owner: undefined } : { kind: 'unknown' };
 }
 

@@ -83,6 +83,7 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   let stoppedBy: StopReason | null = null;
   let stopping: Promise<StopReport> | undefined;
   let leftovers = 0;
+  let exited = false;
   const stop = (reason: StopReason) => {
     if (stoppedBy !== null || exited) return;
     stoppedBy = reason;
@@ -114,7 +115,6 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
 
   // The main process is gone: no more timeouts. Descendants holding the pipes get a brief
   // drain; then whatever is left of the run is stopped and the pipes are closed.
-  let exited = false;
   const afterExit = new Promise<void>((resolve) => {
     child.once('exit', () => {
       exited = true;
