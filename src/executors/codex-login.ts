@@ -75,6 +75,11 @@ export function describeCodexLogin(userHome: string, env: NodeJS.ProcessEnv): Lo
   const access = accessTokenOf(auth);
   if (access) {
     const expiresAt = readJwtExpiry(access);
+    if (provider.store === 'keyring' || provider.store === 'auto') {
+      // Saving to the keyring deletes auth.json: the user's own codex could take the login away from runs.
+      const note = `your own codex may move this login into the OS keyring (cli_auth_credentials_store = "${provider.store}"), where runs cannot see it: set cli_auth_credentials_store = "file" in config.toml`;
+      return { kind: 'chatgpt-login', source: 'auth.json (codex login)', expiresAt, parallelSafe: false, note };
+    }
     return { kind: 'chatgpt-login', source: 'auth.json (codex login)', expiresAt, parallelSafe: true, note: SHARED_NOTE };
   }
   if (typeof auth?.OPENAI_API_KEY === 'string' && auth.OPENAI_API_KEY !== '') {
