@@ -6,6 +6,8 @@ export interface OAuthIssuerOptions {
   accessTokenTtlSec?: number;
   /** Clock in epoch milliseconds (Date.now). */
   now?: () => number;
+  /** Told of every model request refused for its token (e.g. to play another agent refreshing then). */
+  onAccessRefused?: (token: string, verdict: Exclude<AccessVerdict, 'ok'>) => void;
 }
 
 /** The tokens of one login, as `codex login` stores them in auth.json. */
@@ -101,6 +103,10 @@ export function createOAuthIssuer(opts: OAuthIssuerOptions = {}) {
     aged(tokens: LoginTokens): LoginTokens {
       return { ...tokens, access_token: signAccess(Math.floor(now() / 1000) - 60) };
     },
+    /** An access token the model endpoints refuse as expired (a login revoked server-side). */
+    expiredAccessToken(): string {
+      return signAccess(Math.floor(now() / 1000) - 60);
+    },
     /** A long-lived token like `claude setup-token` prints: accepted, never refreshed. */
     setupToken(): string {
       const token = `sk-ant-oat01-outpost-${base64url(randomBytes(24))}`;
@@ -142,7 +148,9 @@ export function createOAuthIssuer(opts: OAuthIssuerOptions = {}) {
         : accessExpiry.has(token)
           ? (accessExpiry.get(token) ?? 0) > now() ? 'ok' : 'expired'
           : 'unknown';
-      if (verdict !== 'ok') stats.rejectedAccess += 1;
+      if (verdict === 'ok') return verdict;
+      stats.rejectedAccess += 1;
+      opts.onAccessRefused?.(token, verdict);
       return verdict;
     },
   };

@@ -85,4 +85,41 @@ describe.skipIf(!pinnedClisInstalled)('claude logins in parallel runs', () => {
       expect(filesHoldingSecrets(dir, [accessToken, credentials.claudeAiOauth.refreshToken])).toEqual([]);
     }
   }, 240_000);
+
+  it("a refresh done by another claude meanwhile reaches the run through the user's store", async () => {
+    // The run starts on token A; the API refuses A, and at that moment another claude has
+    // refreshed the login: the user's file now holds B. The run re-reads the shared store
+    // (claude 2.1.197's 401 recovery) and goes on with B, without a refresh of its own.
+    const store = join(home, 'claude-config');
+    mkdirSync(store, { recursive: true });
+    const file = join(store, '.credentials.json');
+    const stored = (accessToken: string, refreshToken: string) => ({
+      claudeAiOauth: { accessToken, refreshToken, expiresAt: Date.now() + 8 * 3_600_000, scopes: ['user:inference', 'user:profile'], subscriptionType: 'max' },
+    });
+    let refreshedElsewhere: string | undefined;
+    const local = await startModelServer({
+      oauth: {
+        onAccessRefused: () => {
+          if (refreshedElsewhere) return;
+          refreshedElsewhere = local.oauth?.setupToken() ?? '';
+          writeFileSync(file, JSON.stringify(stored(refreshedElsewhere, 'sk-ant-ort01-outpost-second')), { mode: 0o600 });
+        },
+      },
+    });
+    try {
+      const first = local.oauth?.expiredAccessToken() ?? '';
+      writeFileSync(file, JSON.stringify(stored(first, 'sk-ant-ort01-outpost-first')), { mode: 0o600 });
+      // claude retries after its 401 recovery; with CLAUDE_CODE_MAX_RETRIES=0 it would not.
+      const env: Record<string, string> = { ...(await realAgentEnv(home, local.url, { retries: 2 })) };
+      delete env.ANTHROPIC_API_KEY;
+      const result = await runCli(['--json', '--executor', 'claude', repo, 'Create hello.txt'], { env, timeoutMs: 120_000 });
+      const summary = JSON.parse(result.stdout) as { outcome: string; run_dir?: string };
+      expect(summary.outcome, result.stdout).toBe('success');
+      expect(refreshedElsewhere).toBeDefined();
+      expect(local.oauth?.stats.rejectedAccess).toBe(1);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ claudeAiOauth: { accessToken: refreshedElsewhere } });
+    } finally {
+      await local.close();
+    }
+  }, 180_000);
 });
