@@ -118,5 +118,6 @@ export function watchCodexRefresh(userHome: string, now: Date): LoginRefreshWatc
     key: `codex:${path}`,
     due,
     refreshed: () => fingerprint(accessTokenOf(readAuthFile(path))) !== before,
+    lockPath: `${path}.dispatch-refresh.lock`,
   };
 }

@@ -33,4 +33,6 @@ export interface LoginRefreshWatch {
   due: boolean;
   /** The store now holds a different access token than when this watch was made. */
   refreshed(): boolean;
+  /** A lock path beside the store that keeps separate dispatch processes in order too. */
+  lockPath?: string;
 }

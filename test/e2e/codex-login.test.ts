@@ -7,7 +7,7 @@ import type { GroupRecord } from '../../src/runs/group-record.js';
 import { pinnedClisInstalled } from '../helpers/e2e-env.js';
 import { chatgptLoginEnv, filesHoldingSecrets, readCodexLogin, userCodexHome, writeCodexLogin } from '../helpers/logins.js';
 import { projectRoot, readJson, runCli } from '../helpers/run-cli.js';
-import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
+import { cleanRunHome, createRunHome, createSampleRepo } from '../helpers/sample-repo.js';
 
 // The real pinned codex 0.169 with a ChatGPT login whose tokens come from the scripted
 // server's OAuth service: refresh tokens are single-use, reuse is refused like the real one.
@@ -29,8 +29,8 @@ function oauth() {
   return server.oauth;
 }
 
-async function dispatchGroup(env: Record<string, string>, args: string[]) {
-  const result = await runCli(['--json', '--executor', 'codex', ...args, repo, 'Create hello.txt'], { env, timeoutMs: 180_000 });
+async function dispatchGroup(env: Record<string, string>, args: string[], target = repo) {
+  const result = await runCli(['--json', '--executor', 'codex', ...args, target, 'Create hello.txt'], { env, timeoutMs: 180_000 });
   const record = JSON.parse(result.stdout) as GroupRecord;
   return { ...result, record };
 }
@@ -76,6 +76,23 @@ describe.skipIf(!pinnedClisInstalled)('codex ChatGPT logins shared by parallel a
     expect(raw.exitCode, raw.stderr).toBe(0);
     expect(raw.stdout).toContain('"turn.completed"');
     expect(oauth().stats.refreshes - before.refreshes).toBe(1);
+  }, 240_000);
+
+  it('two dispatch processes at once on an expired login: 4 successes, still exactly 1 refresh', async () => {
+    const env = await chatgptLoginEnv(home, server);
+    const codexHome = userCodexHome(home);
+    await writeCodexLogin(codexHome, oauth().login(-60));
+    // Two repositories, so that neither dispatch waits for the other's fetch: their agents start together.
+    const otherRepo = await createSampleRepo(join(home, 'other-repo'));
+    const before = { ...oauth().stats };
+    const runs = await Promise.all([dispatchGroup(env, ['-n', '2']), dispatchGroup(env, ['-n', '2'], otherRepo)]);
+    for (const run of runs) {
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.record.members.map((member) => member.outcome)).toEqual(['success', 'success']);
+    }
+    expect(oauth().stats.refreshes - before.refreshes).toBe(1);
+    expect(oauth().stats.reused - before.reused).toBe(0);
+    expect(readCodexLogin(codexHome).refresh_token).toBe(oauth().latest()?.refresh_token);
   }, 240_000);
 
   it('three nights in a row, each after the access token expired: one refresh a night, every run succeeds', async () => {

@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lock } from 'proper-lockfile';
 import { describe, expect, it } from 'vitest';
 import type { LoginRefreshWatch } from '../../src/executors/login-types.js';
 import { readJwtExpiry } from '../../src/executors/jwt-expiry.js';
@@ -94,6 +98,42 @@ describe('passLoginGate', () => {
     const release = await waiting;
     release();
     releaseLeader();
+  });
+});
+
+describe('passLoginGate across dispatch processes', () => {
+  it('waits while another process holds the lock beside the store, then starts on its new token', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'login-gate-'));
+    try {
+      const lockPath = join(dir, 'auth.json.dispatch-refresh.lock');
+      const store = createStore(true);
+      const watch = () => ({ ...store.watch(), key: `other-${dir}`, lockPath });
+      // Another dispatch process is refreshing this login.
+      const releaseOther = await lock(lockPath, { lockfilePath: lockPath, realpath: false, retries: 0 });
+      const events: string[] = [];
+      const agent = passLoginGate(watch, undefined, { pollMs: 10 }).then((release) => {
+        events.push(`started on ${store.token}`);
+        release();
+      });
+      await sleep(80);
+      events.push('other process refreshed');
+      store.token = 'new';
+      store.due = false;
+      await releaseOther();
+      await agent;
+      expect(events).toEqual(['other process refreshed', 'started on new']);
+
+      // Due again and nobody else holds the lock: this agent leads and holds it meanwhile.
+      store.due = true;
+      const release = await passLoginGate(watch, undefined, { pollMs: 10 });
+      await expect(lock(lockPath, { lockfilePath: lockPath, realpath: false, retries: 0 })).rejects.toMatchObject({ code: 'ELOCKED' });
+      release();
+      await sleep(50);
+      const again = await lock(lockPath, { lockfilePath: lockPath, realpath: false, retries: 0 });
+      await again();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
