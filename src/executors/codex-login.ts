@@ -108,6 +108,8 @@ function fingerprint(token: string | undefined): string {
  * within codex's refresh window (plus start-up slack): the next codex to start refreshes it.
  */
 export function watchCodexRefresh(userHome: string, now: Date): LoginRefreshWatch | undefined {
+  const provider = readCodexProvider(join(userHome, 'config.toml'));
+  if (provider.custom && !provider.openaiAuth) return undefined; // The ChatGPT login is not used.
   const path = codexAuthPath(userHome);
   const access = accessTokenOf(readAuthFile(path));
   if (!access) return undefined;

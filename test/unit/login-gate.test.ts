@@ -5,6 +5,8 @@ import { lock } from 'proper-lockfile';
 import { describe, expect, it } from 'vitest';
 import type { LoginRefreshWatch } from '../../src/executors/login-types.js';
 import { readJwtExpiry } from '../../src/executors/jwt-expiry.js';
+import { watchCodexRefresh } from '../../src/executors/codex-login.js';
+import { writeFileSync } from 'node:fs';
 import { describeExpiry } from '../../src/doctor/login-checks.js';
 import { passLoginGate } from '../../src/modes/login-gate.js';
 
@@ -131,6 +133,38 @@ describe('passLoginGate across dispatch processes', () => {
       await sleep(50);
       const again = await lock(lockPath, { lockfilePath: lockPath, realpath: false, retries: 0 });
       await again();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('watchCodexRefresh', () => {
+  const jwt = (exp: number) => `e30.${Buffer.from(JSON.stringify({ exp })).toString('base64url')}.sig`;
+
+  it('due within 5 minutes of expiry (plus a minute of start-up), and sees a refresh in the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'codex-watch-'));
+    try {
+      const now = new Date('2026-12-01T12:00:00Z');
+      const at = (seconds: number) => Math.floor(now.getTime() / 1000) + seconds;
+      const writeAuth = (exp: number) => writeFileSync(join(dir, 'auth.json'), JSON.stringify({ tokens: { access_token: jwt(exp), refresh_token: 'rt' } }));
+      writeAuth(at(-60));
+      const watch = watchCodexRefresh(dir, now);
+      expect(watch).toMatchObject({ due: true, lockPath: join(dir, 'auth.json.dispatch-refresh.lock') });
+      expect(watch?.refreshed()).toBe(false);
+      writeAuth(at(3_600));
+      expect(watch?.refreshed()).toBe(true);
+      writeAuth(at(5 * 60 + 50));
+      expect(watchCodexRefresh(dir, now)?.due).toBe(true);
+      writeAuth(at(10 * 60));
+      expect(watchCodexRefresh(dir, now)?.due).toBe(false);
+
+      // A provider that does not use the ChatGPT login: nothing to wait for.
+      writeAuth(at(-60));
+      writeFileSync(join(dir, 'config.toml'), 'model_provider = "local"\n[model_providers.local]\nenv_key = "LOCAL_KEY"\n');
+      expect(watchCodexRefresh(dir, now)).toBeUndefined();
+      writeFileSync(join(dir, 'config.toml'), 'model_provider = "proxy"\n[model_providers.proxy]\nrequires_openai_auth = true\n');
+      expect(watchCodexRefresh(dir, now)?.due).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
