@@ -7,7 +7,7 @@ import type { CliIo } from './io.js';
 /** `dispatch doctor`: what this machine has for running agents; exit 0 when ready, 3 otherwise. */
 export function createDoctorCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('doctor')
-    .description('check git, the agent CLIs and their versions, logins, disk and queue')
+    .description('check git, the agent CLIs and their versions, logins (kind, expiry, parallel safety), disk and queue')
     .option('-e, --executor <names>', 'executors that must be ready: codex, claude, both, or a comma list', 'codex')
     .option('--json', 'print the checks as JSON')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')

@@ -4,6 +4,7 @@ import { probeCliVersion } from '../executors/cli-version.js';
 import { copyEnv } from '../executors/agent-home.js';
 import { locateBinary } from '../executors/find-binary.js';
 import { getExecutor } from '../executors/registry.js';
+import type { LoginReport } from './login-checks.js';
 import type { ExecutorName } from '../executors/types.js';
 import type { DispatchHome } from '../runs/home.js';
 
@@ -17,6 +18,8 @@ export interface Check {
   hint?: string;
   /** Checks of an executor that is not asked for never fail the doctor. */
   executor?: ExecutorName;
+  /** The login checks: its kind, when its access token expires, whether parallel runs are safe. */
+  login?: LoginReport;
 }
 
 const MIN_GIT = [2, 25];
@@ -56,15 +59,6 @@ export async function checkCli(name: ExecutorName, env: NodeJS.ProcessEnv): Prom
     ...(info.warning ? { hint: `${info.warning}; npm ci installs the tested version` } : {}),
     executor: name,
   };
-}
-
-/** The agent's login, judged like a run judges it, from the user's own agent home. */
-export function checkAuth(name: ExecutorName, env: NodeJS.ProcessEnv): Check {
-  const executor = getExecutor(name);
-  const auth = executor.checkAuth(executor.userHome(env), env);
-  return auth.ok
-    ? { name: `${name} auth`, status: 'ok', detail: auth.detail, executor: name }
-    : { name: `${name} auth`, status: 'fail', detail: auth.detail.split(':')[0] ?? auth.detail, hint: auth.detail.split(': ').slice(1).join(': '), executor: name };
 }
 
 export async function checkHome(home: DispatchHome): Promise<Check> {

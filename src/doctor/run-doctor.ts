@@ -1,6 +1,7 @@
 import type { ExecutorName } from '../executors/types.js';
 import type { DispatchHome } from '../runs/home.js';
-import { checkAuth, checkCli, checkGit, checkHome, checkQueue, checkRoot, type Check } from './checks.js';
+import { checkCli, checkGit, checkHome, checkQueue, checkRoot, type Check } from './checks.js';
+import { checkLogin } from './login-checks.js';
 
 export interface DoctorReport {
   checks: Check[];
@@ -10,15 +11,16 @@ export interface DoctorReport {
 }
 
 /** Runs every check; only failures of git, home and the asked-for executors make it not ready. */
-export async function runDoctor(executors: ExecutorName[], home: DispatchHome, env: NodeJS.ProcessEnv): Promise<DoctorReport> {
+export async function runDoctor(executors: ExecutorName[], home: DispatchHome, env: NodeJS.ProcessEnv, now = new Date()): Promise<DoctorReport> {
   const all: ExecutorName[] = ['codex', 'claude'];
-  const checks = await Promise.all([
+  const nested = await Promise.all([
     checkGit(env),
-    ...all.flatMap((name) => [checkCli(name, env), Promise.resolve(checkAuth(name, env))]),
+    ...all.flatMap((name) => [checkCli(name, env), Promise.resolve(checkLogin(name, env, now))]),
     checkHome(home),
     Promise.resolve(checkRoot()),
     Promise.resolve(checkQueue(env)),
   ]);
+  const checks = nested.flat();
   const ready = checks.every((check) => check.status !== 'fail' || (check.executor !== undefined && !executors.includes(check.executor)));
   return { checks, ready, executors };
 }

@@ -1,6 +1,6 @@
-import { copyFile, mkdir, chmod } from 'node:fs/promises';
+import { copyFile, mkdir, chmod, rm, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * Creates a run's private agent home (mode 0700) and copies the named files from the
@@ -20,6 +20,26 @@ export async function seedAgentHome(agentHome: string, sourceDir: string, files:
     copied.push(file);
   }
   return copied;
+}
+
+/**
+ * Makes `agentHome/file` a symbolic link to the user's own file, replacing whatever was
+ * there (a copy left by an older dispatch). No source, no link: the auth check reports it.
+ * The run directory then holds no secret, and the agent's writes land in the user's file.
+ */
+export async function linkAgentFile(agentHome: string, sourceDir: string, file: string): Promise<boolean> {
+  await mkdir(agentHome, { recursive: true, mode: 0o700 });
+  const target = join(agentHome, file);
+  await rm(target, { force: true });
+  const source = resolve(sourceDir, file);
+  if (!existsSync(source)) return false;
+  await symlink(source, target);
+  return true;
+}
+
+/** Removes a file from a run's agent home (a credentials copy an older dispatch left). */
+export async function removeAgentFile(agentHome: string, file: string): Promise<void> {
+  await rm(join(agentHome, file), { force: true });
 }
 
 /** Copies the environment into a plain string record (execa's env with extendEnv: false). */

@@ -9,6 +9,8 @@ const CODEX_AUTH = [
   /status:?\s*40[13]\b/i,
   /\b403 Forbidden\b/i,
   /missing environment variable/i,
+  // codex 0.169 when a ChatGPT login cannot be refreshed (revoked, reused, expired chain).
+  /access token could not be refreshed/i,
 ];
 const CODEX_QUOTA_STATUS = [/status:?\s*429\b/i, /too many requests/i];
 const CODEX_QUOTA_TEXT = [/hit your usage limit/i, /usage limit/i, /insufficient_quota/i, /quota exceeded/i];

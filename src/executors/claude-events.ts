@@ -63,6 +63,13 @@ function mapSystem(value: JsonObject): AgentEvent[] | undefined {
   return undefined;
 }
 
+// claude 2.1.197 answers a 401 on a /login by re-reading its credential store, which runs
+// share with the user: another claude's refresh is found there and the retry succeeds. So
+// the first auth retry is let through; a second one means the login itself is bad.
+function isFirstAuthRetry(value: JsonObject): boolean {
+  return numberField(value, 'attempt') === 1;
+}
+
 /** Auth and quota retries are fatal: the dispatcher stops the agent instead of waiting out its retries. */
 function mapApiRetry(value: JsonObject): AgentEvent {
   const code = stringField(value, 'error') ?? 'unknown';
@@ -74,7 +81,7 @@ function mapApiRetry(value: JsonObject): AgentEvent {
     type: 'error',
     message: `API retry ${attempt}: ${code}${http}`,
     error_kind: kind,
-    fatal: kind === 'auth' || kind === 'quota',
+    fatal: kind === 'quota' || (kind === 'auth' && !isFirstAuthRetry(value)),
   };
 }
 

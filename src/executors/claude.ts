@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { copyEnv, parseSemver, seedAgentHome } from './agent-home.js';
+import { copyEnv, parseSemver, removeAgentFile, seedAgentHome } from './agent-home.js';
 import { createClaudeParser } from './claude-events.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { claudeEnvCredential, describeClaudeLogin, sharedStoreValue } from './claude-login.js';
 import type { AuthStatus, Executor, Invocation, InvocationRequest, SandboxMode } from './types.js';
 
 function permissionArgs(sandbox: SandboxMode): string[] {
@@ -28,6 +28,9 @@ function buildClaudeInvocation(req: InvocationRequest): Invocation {
   if (req.resumeSessionId) args.push('--resume', req.resumeSessionId);
   const env = copyEnv(req.baseEnv);
   env.CLAUDE_CONFIG_DIR = req.agentHome;
+  // No credential in the environment: the run uses the user's own /login store and lock
+  // (claude 2.1.197 re-reads it under `.oauth_refresh.lock` before refreshing), never a copy.
+  if (!claudeEnvCredential(req.baseEnv)) env.CLAUDE_SECURESTORAGE_CONFIG_DIR = sharedStoreValue(req.baseEnv);
   // claude 2.1.x refuses bypassPermissions as root unless told it runs in a sandbox; the
   // user asked for --sandbox full, and the run has its own worktree.
   if (req.sandbox === 'full' && isRoot()) env.IS_SANDBOX = '1';
@@ -39,29 +42,16 @@ export function userClaudeHome(env: NodeJS.ProcessEnv): string {
   return env.CLAUDE_CONFIG_DIR ?? join(env.HOME ?? homedir(), '.claude');
 }
 
-const CLAUDE_AUTH_ENV = [
-  'ANTHROPIC_API_KEY',
-  'ANTHROPIC_AUTH_TOKEN',
-  'CLAUDE_CODE_OAUTH_TOKEN',
-  'CLAUDE_CODE_USE_BEDROCK',
-  'CLAUDE_CODE_USE_VERTEX',
-];
-
-function hasApiKeyHelper(settingsPath: string): boolean {
-  try {
-    return existsSync(settingsPath) && /"apiKeyHelper"\s*:/.test(readFileSync(settingsPath, 'utf8'));
-  } catch {
-    return false;
-  }
+function checkClaudeAuth(agentHome: string, env: NodeJS.ProcessEnv): AuthStatus {
+  const login = describeClaudeLogin(env, agentHome);
+  return login.kind === 'none'
+    ? { ok: false, detail: `claude is not logged in: ${login.note}` }
+    : { ok: true, detail: login.source };
 }
 
-function checkClaudeAuth(agentHome: string, env: NodeJS.ProcessEnv): AuthStatus {
-  for (const name of CLAUDE_AUTH_ENV) {
-    if (env[name]) return { ok: true, detail: `credentials from ${name}` };
-  }
-  if (existsSync(join(agentHome, '.credentials.json'))) return { ok: true, detail: '.credentials.json (claude login)' };
-  if (hasApiKeyHelper(join(agentHome, 'settings.json'))) return { ok: true, detail: 'apiKeyHelper in settings.json' };
-  return { ok: false, detail: 'claude is not logged in: run `claude` and /login, or set ANTHROPIC_API_KEY' };
+async function shareClaudeLogin(agentHome: string): Promise<void> {
+  // An older dispatch copied the login here; the copy could refresh the user's login away.
+  await removeAgentFile(agentHome, '.credentials.json');
 }
 
 export const claudeExecutor = {
@@ -69,10 +59,14 @@ export const claudeExecutor = {
   npmPackage: '@anthropic-ai/claude-code',
   binName: 'claude',
   binEnvVar: 'CLAUDE_BIN',
+  loginHint: 'run `claude` and /login, or `claude setup-token` and set CLAUDE_CODE_OAUTH_TOKEN',
   userHome: userClaudeHome,
   async prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
-    await seedAgentHome(agentHome, userClaudeHome(baseEnv), ['.credentials.json', 'settings.json']);
+    await seedAgentHome(agentHome, userClaudeHome(baseEnv), ['settings.json']);
+    await shareClaudeLogin(agentHome);
   },
+  shareLogin: shareClaudeLogin,
+  describeLogin: (baseEnv: NodeJS.ProcessEnv) => describeClaudeLogin(baseEnv, userClaudeHome(baseEnv)),
   checkAuth: checkClaudeAuth,
   buildInvocation: buildClaudeInvocation,
   createParser: createClaudeParser,

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { copyEnv, parseSemver, seedAgentHome } from './agent-home.js';
+import { copyEnv, linkAgentFile, parseSemver, seedAgentHome } from './agent-home.js';
 import { createCodexParser } from './codex-events.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { describeCodexLogin, watchCodexRefresh } from './codex-login.js';
 import type { AuthStatus, Executor, Invocation, InvocationRequest, SandboxMode } from './types.js';
 
 const CODEX_LAST_MESSAGE_FILE = 'last-message.txt';
@@ -32,6 +32,9 @@ function buildCodexInvocation(req: InvocationRequest): Invocation {
   // codex 0.169 retries a refused connection forever ("waiting for network") while still
   // printing, so no idle timeout would ever end it: keep its retries bounded.
   args.push('--disable', 'unbounded_connection_retries');
+  // The run's auth.json is a link to the user's: file storage keeps codex on that one file
+  // (a keyring entry is keyed by CODEX_HOME, so a run's would be its own, forked copy).
+  args.push('-c', 'cli_auth_credentials_store="file"');
   if (req.resumeSessionId) args.push('resume', req.resumeSessionId);
   args.push('-');
   const env = copyEnv(req.baseEnv);
@@ -44,30 +47,23 @@ export function userCodexHome(env: NodeJS.ProcessEnv): string {
   return env.CODEX_HOME ?? join(env.HOME ?? homedir(), '.codex');
 }
 
-/** The provider key variable a config.toml names (`env_key = "VAR"`), if any. */
-function configuredProvider(configPath: string): { custom: boolean; envKey: string | undefined } {
-  if (!existsSync(configPath)) return { custom: false, envKey: undefined };
-  const text = readFileSync(configPath, 'utf8');
-  const provider = /^\s*model_provider\s*=\s*"([^"]+)"/m.exec(text)?.[1];
-  const envKey = /^\s*env_key\s*=\s*"([^"]+)"/m.exec(text)?.[1];
-  return { custom: provider !== undefined && provider !== 'openai', envKey };
-}
-
 // codex 0.169 has no "not logged in" error: with no key it loops "waiting for network"
 // forever, so the dispatcher must refuse to start it without a login.
 function checkCodexAuth(agentHome: string, env: NodeJS.ProcessEnv): AuthStatus {
-  const provider = configuredProvider(join(agentHome, 'config.toml'));
-  if (provider.custom) {
-    if (!provider.envKey) return { ok: true, detail: 'custom model provider in config.toml (no key needed)' };
-    return env[provider.envKey]
-      ? { ok: true, detail: `custom model provider, key from ${provider.envKey}` }
-      : { ok: false, detail: `config.toml's model provider needs ${provider.envKey}; set it in the environment` };
+  const login = describeCodexLogin(agentHome, env);
+  if (login.kind === 'none') return { ok: false, detail: `codex is not logged in: ${login.note}` };
+  if (login.kind === 'keyring') return { ok: false, detail: `codex's login is in the OS keyring: ${login.note}` };
+  if (login.kind === 'custom-provider' && login.source.includes('key from')) {
+    const envKey = /key from (\S+)/.exec(login.source)?.[1] ?? '';
+    if (!env[envKey]) return { ok: false, detail: `config.toml's model provider needs ${envKey}; set it in the environment` };
   }
-  if (existsSync(join(agentHome, 'auth.json'))) return { ok: true, detail: 'auth.json (codex login)' };
-  for (const name of ['CODEX_API_KEY', 'OPENAI_API_KEY']) {
-    if (env[name]) return { ok: true, detail: `API key from ${name}` };
-  }
-  return { ok: false, detail: 'codex is not logged in: run `codex login` or set OPENAI_API_KEY' };
+  return { ok: true, detail: login.source };
+}
+
+// A link, never a copy: codex 0.169 replaces auth.json by rename at the link's target,
+// so every run and the user's own codex keep one token chain.
+async function shareCodexLogin(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
+  await linkAgentFile(agentHome, userCodexHome(baseEnv), 'auth.json');
 }
 
 export const codexExecutor = {
@@ -76,10 +72,15 @@ export const codexExecutor = {
   binName: 'codex',
   binEnvVar: 'CODEX_BIN',
   lastMessageFile: CODEX_LAST_MESSAGE_FILE,
+  loginHint: 'run `codex login` (or set OPENAI_API_KEY)',
   userHome: userCodexHome,
   async prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
-    await seedAgentHome(agentHome, userCodexHome(baseEnv), ['auth.json', 'config.toml']);
+    await seedAgentHome(agentHome, userCodexHome(baseEnv), ['config.toml']);
+    await shareCodexLogin(agentHome, baseEnv);
   },
+  shareLogin: shareCodexLogin,
+  describeLogin: (baseEnv: NodeJS.ProcessEnv) => describeCodexLogin(userCodexHome(baseEnv), baseEnv),
+  watchLoginRefresh: (baseEnv: NodeJS.ProcessEnv, now: Date) => watchCodexRefresh(userCodexHome(baseEnv), now),
   checkAuth: checkCodexAuth,
   buildInvocation: buildCodexInvocation,
   createParser: createCodexParser,

@@ -1,4 +1,5 @@
 import type { AgentEvent } from '../events.js';
+import type { LoginInfo, LoginRefreshWatch } from './login-types.js';
 
 export type ExecutorName = 'codex' | 'claude';
 
@@ -46,10 +47,18 @@ export interface Executor {
   readonly binEnvVar: string;
   /** A file (relative to the agent home) where the CLI writes its final answer, if it does. */
   readonly lastMessageFile?: string;
+  /** How to fix a login the agent refused, for the run's one error line. */
+  readonly loginHint: string;
   /** The user's own agent home (credentials, config) that each run's private one is seeded from. */
   userHome(baseEnv: NodeJS.ProcessEnv): string;
-  /** Creates and seeds the run's private agent home (credentials copied with mode 0600). */
+  /** Creates and seeds the run's private agent home (config copied with mode 0600; the login shared, never copied). */
   prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void>;
+  /** Points an existing agent home (a resumed run's) at the user's login again. */
+  shareLogin(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void>;
+  /** The login a run will use, for `dispatch doctor`; prints no secret. */
+  describeLogin(baseEnv: NodeJS.ProcessEnv): LoginInfo;
+  /** For logins the agent refreshes without a lock of its own: when a refresh is due. */
+  watchLoginRefresh?(baseEnv: NodeJS.ProcessEnv, now: Date): LoginRefreshWatch | undefined;
   /**
    * Whether the agent has a login it can use, judged from the seeded agent home and the
    * environment, without printing secrets. Checked before the agent starts.

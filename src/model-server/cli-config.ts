@@ -7,6 +7,11 @@ export interface CodexConfigOptions {
   retries?: number;
   /** Ends a stream that sends nothing for this long (30 000 ms). */
   streamIdleTimeoutMs?: number;
+  /**
+   * Send the ChatGPT login's access token (auth.json) to the server, as `requires_openai_auth`
+   * providers do, and keep codex's ChatGPT side calls on the server too.
+   */
+  chatgptLogin?: boolean;
 }
 
 /** Options of {@link claudeEnv}. */
@@ -31,6 +36,7 @@ export function codexConfigToml(url: string, opts: CodexConfigOptions = {}): str
   return [
     `model = ${tomlString(CODEX_SCRIPTED_MODEL)}`,
     'model_provider = "outpost"',
+    ...(opts.chatgptLogin ? [`chatgpt_base_url = ${tomlString(`${url.replace(/\/+$/, '')}/backend-api/`)}`] : []),
     '',
     // Offline: no analytics, no plugin sync (both resolve public hosts and fail silently),
     // and a refused connection ends the run instead of "waiting for network" forever.
@@ -48,6 +54,7 @@ export function codexConfigToml(url: string, opts: CodexConfigOptions = {}): str
     `request_max_retries = ${retries}`,
     `stream_max_retries = ${retries}`,
     `stream_idle_timeout_ms = ${opts.streamIdleTimeoutMs ?? 30_000}`,
+    ...(opts.chatgptLogin ? ['requires_openai_auth = true'] : []),
     '',
   ].join('\n');
 }

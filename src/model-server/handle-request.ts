@@ -3,6 +3,7 @@ import { readMessagesRequest, readResponsesRequest, type Conversation } from './
 import { newId } from './ids.js';
 import { buildMessagesError, buildMessagesEvents, buildMessagesJson, countTokens } from './messages-sse.js';
 import { readBody } from './read-body.js';
+import type { OAuthIssuer } from './oauth-issuer.js';
 import { buildResponsesError, buildResponsesEvents, buildResponsesJson } from './responses-sse.js';
 import { planTitle, planTurn, selectScenario, type ScenarioName, type TurnPlan } from './scenarios.js';
 import { writeSse, type SseEvent } from './sse-writer.js';
@@ -22,6 +23,8 @@ export interface RecordedRequest {
 export interface HandlerContext {
   defaultScenario: ScenarioName;
   slowChunkDelayMs: number;
+  /** When set, model requests need a live bearer token from it (API keys in x-api-key still pass). */
+  oauth?: OAuthIssuer | undefined;
   record(request: RecordedRequest): void;
 }
 
@@ -74,8 +77,28 @@ async function playPlan(res: ServerResponse, api: Api, plan: TurnPlan, conversat
   });
 }
 
+// With the OAuth service on, an expired or unknown bearer token gets the API's 401.
+function refuseStaleToken(req: IncomingMessage, res: ServerResponse, api: Api, oauth: OAuthIssuer): boolean {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (bearer === undefined && req.headers['x-api-key'] !== undefined) return false;
+  const verdict = bearer === undefined ? 'unknown' : oauth.checkAccess(bearer);
+  if (verdict === 'ok') return false;
+  const message = verdict === 'expired'
+    ? 'Provided authentication token is expired. Please try signing in again.'
+    : 'Invalid authentication credentials (outpost scripted OAuth).';
+  const body = api === 'messages'
+    ? { type: 'error', error: { type: 'authentication_error', message }, request_id: newId('req') }
+    : { error: { message, type: 'invalid_request_error', param: null, code: verdict === 'expired' ? 'token_expired' : 'invalid_api_key' } };
+  sendJson(res, 401, body);
+  return true;
+}
+
 async function handleModelRequest(req: IncomingMessage, res: ServerResponse, api: Api, path: string, ctx: HandlerContext): Promise<void> {
   const text = await readBody(req);
+  if (ctx.oauth && refuseStaleToken(req, res, api, ctx.oauth)) {
+    ctx.record({ api, method: 'POST', path, scenario: null, at: Date.now() });
+    return;
+  }
   let body: unknown;
   try {
     body = JSON.parse(text) as unknown;
@@ -96,12 +119,26 @@ async function handleModelRequest(req: IncomingMessage, res: ServerResponse, api
   await playPlan(res, api, plan, conversation, isStreaming(body));
 }
 
+async function handleTokenRequest(req: IncomingMessage, res: ServerResponse, oauth: OAuthIssuer, ctx: HandlerContext): Promise<void> {
+  ctx.record({ api: 'other', method: 'POST', path: '/oauth/token', scenario: null, at: Date.now() });
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(await readBody(req)) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) body = parsed as Record<string, unknown>;
+  } catch {
+    // An unreadable body is an invalid grant, answered below.
+  }
+  const reply = oauth.refresh(body);
+  sendJson(res, reply.status, reply.body);
+}
+
 /** Routes one request: the two model APIs, token counting, and harmless answers to the rest. */
 export async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): Promise<void> {
   const method = req.method ?? 'GET';
   const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
   if (method === 'POST' && path.endsWith('/responses')) return handleModelRequest(req, res, 'responses', path, ctx);
   if (method === 'POST' && path.endsWith('/messages')) return handleModelRequest(req, res, 'messages', path, ctx);
+  if (method === 'POST' && path === '/oauth/token' && ctx.oauth) return handleTokenRequest(req, res, ctx.oauth, ctx);
   ctx.record({ api: path.includes('/messages') ? 'messages' : 'other', method, path, scenario: null, at: Date.now() });
   if (method === 'POST' && path.endsWith('/messages/count_tokens')) {
     sendJson(res, 200, { input_tokens: countTokens(await readBody(req)) });

@@ -8,3 +8,4 @@ export {
   type ClaudeEnvOptions,
   type CodexConfigOptions,
 } from './cli-config.js';
+export { createOAuthIssuer, type LoginTokens, type OAuthIssuer, type OAuthIssuerOptions, type OAuthStats } from './oauth-issuer.js';

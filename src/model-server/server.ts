@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleRequest, type RecordedRequest } from './handle-request.js';
+import { createOAuthIssuer, type OAuthIssuer, type OAuthIssuerOptions } from './oauth-issuer.js';
 import type { ScenarioName } from './scenarios.js';
 
 /** Options of the scripted model server. */
@@ -11,6 +12,11 @@ export interface ModelServerOptions {
   defaultScenario?: ScenarioName;
   /** Pause between streamed events in the `slow` scenario (300 ms). */
   slowChunkDelayMs?: number;
+  /**
+   * Also play an OAuth service: `POST /oauth/token` rotates single-use refresh tokens, and
+   * model requests need a live access token (or a setup token, or an x-api-key).
+   */
+  oauth?: OAuthIssuerOptions | true;
 }
 
 /** A running scripted model server. */
@@ -20,6 +26,8 @@ export interface ModelServer {
   readonly port: number;
   /** Every request received, in order of arrival. */
   readonly requests: RecordedRequest[];
+  /** The OAuth service, when started with `oauth`; its token URL is `${url}/oauth/token`. */
+  readonly oauth: OAuthIssuer | undefined;
   /** Stops listening and destroys open connections, hanging ones included. */
   close(): Promise<void>;
 }
@@ -30,7 +38,9 @@ export interface ModelServer {
  */
 export async function startModelServer(opts: ModelServerOptions = {}): Promise<ModelServer> {
   const requests: RecordedRequest[] = [];
+  const oauth = opts.oauth ? createOAuthIssuer(opts.oauth === true ? {} : opts.oauth) : undefined;
   const context = {
+    oauth,
     defaultScenario: opts.defaultScenario ?? 'edit',
     slowChunkDelayMs: opts.slowChunkDelayMs ?? 300,
     record: (request: RecordedRequest) => {
@@ -60,6 +70,7 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    oauth,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

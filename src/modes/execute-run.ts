@@ -19,6 +19,7 @@ import type { RunSummary } from '../runs/summary.js';
 import { createRunningSummary } from '../runs/summary-init.js';
 import { runAgentSession } from './agent-session.js';
 import { finishRun, finishRunWithError } from './finish-run.js';
+import { passLoginGate } from './login-gate.js';
 import { prepareWorkspace } from './prepare-workspace.js';
 import type { RunContext } from './run-context.js';
 import type { RunHooks, RunPlan } from './run-plan.js';
@@ -105,7 +106,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
 
 async function runPhases(ctx: RunContext): Promise<void> {
   const { plan, executor, paths, summary } = ctx;
-  if (!plan.resume) await executor.prepareHome(paths.agentHome, plan.env);
+  await (plan.resume ? executor.shareLogin(paths.agentHome, plan.env) : executor.prepareHome(paths.agentHome, plan.env));
   const auth = executor.checkAuth(paths.agentHome, plan.env);
   if (!auth.ok) {
     await finishRun(ctx, { kind: 'auth', message: auth.detail }, null);
@@ -130,6 +131,12 @@ async function runPhases(ctx: RunContext): Promise<void> {
   summary.agent_cgroup = createRunCgroup(summary.agent_marker ?? '');
   await writeSummary(paths, summary);
 
+  // A login due for a refresh is refreshed by one agent alone; the others wait for it here.
+  const releaseLogin = await passLoginGate(() => executor.watchLoginRefresh?.(plan.env, ctx.now()), ctx.hooks.signal);
+  if (ctx.isCancelled()) {
+    releaseLogin();
+    return finishRun(ctx, null, null, mirrorPath);
+  }
   const result = await runAgentSession({
     executor,
     invocation,
@@ -148,7 +155,7 @@ async function runPhases(ctx: RunContext): Promise<void> {
       void writeSummary(paths, summary).catch(() => undefined);
     },
     onEvent: (event) => ctx.hooks.onEvent?.(summary.run_id, event),
-  });
+  }).finally(releaseLogin);
   await finishRun(ctx, null, result, mirrorPath);
 }
 

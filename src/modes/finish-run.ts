@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DispatchError } from '../errors.js';
 import { parseQuotaResetAt } from '../executors/classify-error.js';
+import { getExecutor } from '../executors/registry.js';
 import type { AgentProcessResult } from '../process/agent-process.js';
 import { captureChanges } from '../repos/capture-diff.js';
 import { redactCredentials } from '../repos/repo-arg.js';
@@ -175,6 +176,7 @@ function describeError(
   }
   if (result?.spawnError) return { kind: 'infra', message: result.spawnError };
   const message = state.errorMessage ?? `the agent exited with code ${result?.exitCode ?? 'unknown'}${result?.signal ? ` (${result.signal})` : ''}`;
+  if (outcome === 'auth') return { kind: 'auth', message: `${message} — ${getExecutor(plan.executor).loginHint}` };
   const resetAt = outcome === 'quota' ? parseQuotaResetAt(message, new Date()) : undefined;
   return resetAt ? { kind: 'quota', message, reset_at: resetAt } : { kind: outcome ?? 'agent_error', message };
 }

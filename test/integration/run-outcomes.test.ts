@@ -56,7 +56,7 @@ describe('outcomes and exit codes (DESIGN §10)', () => {
     expect(Math.abs(resetAt - expected)).toBeLessThan(60_000);
   });
 
-  it('stops claude at its first auth retry instead of waiting out ten retries', async () => {
+  it('stops claude at its second auth retry instead of waiting out ten retries', async () => {
     const run = await dispatchScenario('auth', ['--executor', 'claude', '--idle-timeout', '60s', '--kill-grace', '1s']);
     expect(run.summary.outcome).toBe('auth');
     expect(run.summary.signal).toBe('SIGTERM');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { summarySchema } from '../../src/runs/summary-schema.js';
@@ -89,10 +89,10 @@ describe('a successful run', () => {
     expect(call.cwd).toBe(join(dir, 'workspace'));
     expect(call.codexHome).toBe(join(dir, 'agent-home'));
     expect(statSync(call.codexHome).mode & 0o777).toBe(0o700);
-    for (const file of ['auth.json', 'config.toml']) {
-      expect(readFileSync(join(call.codexHome, file), 'utf8')).toBe(readFileSync(join(userCodex, file), 'utf8'));
-      expect(statSync(join(call.codexHome, file)).mode & 0o777).toBe(0o600);
-    }
+    // config.toml is the run's own copy; auth.json links the user's file (one token chain, no secret in the run).
+    expect(readFileSync(join(call.codexHome, 'config.toml'), 'utf8')).toBe(readFileSync(join(userCodex, 'config.toml'), 'utf8'));
+    expect(statSync(join(call.codexHome, 'config.toml')).mode & 0o777).toBe(0o600);
+    expect(readlinkSync(join(call.codexHome, 'auth.json'))).toBe(join(userCodex, 'auth.json'));
 
     expect(readFileSync(join(dir, 'task.md'), 'utf8')).toBe(task);
     expect(readFileSync(join(dir, 'last-message.md'), 'utf8')).toBe('done\n');
