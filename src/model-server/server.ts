@@ -11,6 +11,10 @@ export interface ModelServerOptions {
   defaultScenario?: ScenarioName;
   /** Pause between streamed events in the `slow` scenario (300 ms). */
   slowChunkDelayMs?: number;
+  /** A task's usage limit resets this long after its first request (`usage-limit*`; 1 h). */
+  usageLimitResetMs?: number;
+  /** `rate-limit-brief` answers 429 (retry-after 1) for this long from a task's first request (4 s). */
+  rateLimitForMs?: number;
 }
 
 /** A running scripted model server. */
@@ -33,6 +37,9 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
   const context = {
     defaultScenario: opts.defaultScenario ?? 'edit',
     slowChunkDelayMs: opts.slowChunkDelayMs ?? 300,
+    usageLimitResetMs: opts.usageLimitResetMs ?? 3_600_000,
+    rateLimitForMs: opts.rateLimitForMs ?? 4_000,
+    limitStarts: new Map<string, number>(),
     record: (request: RecordedRequest) => {
       requests.push(request);
     },

@@ -1,7 +1,7 @@
 import type { Conversation } from './conversation.js';
 
 /** One step of a scripted task, independent of the agent that carries it out. */
-export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'plan';
+export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'slow-command' | 'plan';
 
 /** A call of one of the agent's own tools. */
 export interface ToolCall {
@@ -22,6 +22,7 @@ const SHELL_DESCRIPTIONS: Record<ShellAction, string> = {
   'create-hello': 'Create hello.txt',
   'append-readme': 'Append a line to README.md if it exists',
   'show-hello': 'Show hello.txt',
+  'slow-command': 'Run a slow step (3 s)',
 };
 
 function shellCommand(action: ShellAction, agent: Conversation['agent']): string {
@@ -32,6 +33,9 @@ function shellCommand(action: ShellAction, agent: Conversation['agent']): string
       return `if [ -f README.md ]; then printf '%s\\n' '${readmeLine(agent)}' >> README.md; fi`;
     case 'show-hello':
       return 'cat hello.txt';
+    // Longer than ~2 s: claude 2.1.197 runs it as a background task (system/task_* events).
+    case 'slow-command':
+      return `sleep 3 && printf '%s\\n' 'slow step done' > slow.txt`;
   }
 }
 

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DispatchError } from '../errors.js';
-import { parseQuotaResetAt } from '../executors/classify-error.js';
 import type { AgentProcessResult } from '../process/agent-process.js';
 import { captureChanges } from '../repos/capture-diff.js';
 import { redactCredentials } from '../repos/repo-arg.js';
@@ -164,8 +163,18 @@ function describeError(
   }
   if (result?.spawnError) return { kind: 'infra', message: result.spawnError };
   const message = state.errorMessage ?? `the agent exited with code ${result?.exitCode ?? 'unknown'}${result?.signal ? ` (${result.signal})` : ''}`;
-  const resetAt = outcome === 'quota' ? parseQuotaResetAt(message, new Date()) : undefined;
-  return resetAt ? { kind: 'quota', message, reset_at: resetAt } : { kind: outcome ?? 'agent_error', message };
+  return { kind: errorKindOf(outcome, state), message, ...(outcome === 'quota' && state.resetAt ? { reset_at: state.resetAt } : {}) };
+}
+
+/**
+ * error.kind names the cause within the outcome: quota → `usage_limit` (the plan's window is
+ * used up; reset_at says until when) or `rate_limit` (429s past the agent's retries); infra
+ * from the model provider → `server` (HTTP 5xx/529) or `network` (cut stream, refused).
+ */
+function errorKindOf(outcome: RunSummary['outcome'], state: RunState): string {
+  if (outcome === 'quota') return state.errorKind === 'usage_limit' ? 'usage_limit' : 'rate_limit';
+  if (outcome === 'infra' && (state.errorKind === 'server' || state.errorKind === 'network')) return state.errorKind;
+  return outcome ?? 'agent_error';
 }
 
 export async function finishRunWithError(ctx: RunContext, error: unknown): Promise<void> {

@@ -52,7 +52,8 @@ describe('createClaudeParser on real transcripts', () => {
       { type: 'message', text: 'done' },
       {
         type: 'turn.completed',
-        usage: { input_tokens: 200, cached_input_tokens: 0, output_tokens: 40, reasoning_tokens: 0 },
+        // modelUsage: the two turns and the title side call (result.usage leaves the title out).
+        usage: { input_tokens: 300, cached_input_tokens: 0, output_tokens: 60, reasoning_tokens: 0 },
         usage_cumulative: false,
         cost_usd: 0.003,
         final_text: 'done',
@@ -120,7 +121,7 @@ describe('createClaudeParser on real transcripts', () => {
 describe('createClaudeParser on failures', () => {
   it.each([
     ['err-claude-401-maxretries2.jsonl', 'auth', 2, 'Invalid API key · Fix external API key'],
-    ['err-claude-429-maxretries2.jsonl', 'quota', 2, 'API Error: Request rejected (429) · fake: rate limited'],
+    ['err-claude-429-maxretries2.jsonl', 'rate_limit', 2, 'API Error: Request rejected (429) · fake: rate limited'],
     ['err-claude-500-maxretries2.jsonl', 'server', 2, 'API Error: 500 fake: internal server error.'],
     ['err-claude-529-maxretries2.jsonl', 'server', 2, 'API Error: 529 fake: overloaded.'],
     ['err-claude-cutall.jsonl', 'network', 0, 'API Error: Connection to the API was lost (ECONNRESET).'],
@@ -141,36 +142,38 @@ describe('createClaudeParser on failures', () => {
     expect(ofType(events, 'message')).toEqual([]);
   });
 
-  it('api_retry errors: auth and quota are fatal, server and network are not', () => {
+  it('api_retry errors: auth is fatal; short rate-limit retries, server and network are not', () => {
     const retries = (name: string) => ofType(parseTranscript(name), 'error').filter((e) => e.message.startsWith('API retry'));
     expect(retries('err-claude-401-maxretries2.jsonl')[0]).toEqual({
       type: 'error',
-      message: 'API retry 1/2: authentication_failed (HTTP 401)',
+      message: 'API retry 1/2: authentication_failed (HTTP 401), next in 562 ms',
       error_kind: 'auth',
       fatal: true,
     });
     expect(retries('err-claude-429.jsonl')).toHaveLength(9);
-    for (const retry of retries('err-claude-429.jsonl')) expect(retry).toMatchObject({ error_kind: 'quota', fatal: true });
+    for (const retry of retries('err-claude-429.jsonl')) expect(retry).toMatchObject({ error_kind: 'rate_limit', fatal: false });
     for (const retry of retries('err-claude-401.jsonl')) expect(retry).toMatchObject({ error_kind: 'auth', fatal: true });
     for (const retry of retries('err-claude-500.jsonl')) expect(retry).toMatchObject({ error_kind: 'server', fatal: false });
-    expect(retries('err-claude-529-maxretries2.jsonl')[1]?.message).toBe('API retry 2/2: overloaded (HTTP 529)');
+    expect(retries('err-claude-529-maxretries2.jsonl')[1]?.message).toMatch(/^API retry 2\/2: overloaded \(HTTP 529\), next in \d+ ms$/);
     expect(retries('err-claude-refused-maxretries2.jsonl')[0]).toEqual({
       type: 'error',
-      message: 'API retry 1/2: unknown',
+      message: expect.stringMatching(/^API retry 1\/2: unknown, next in \d+ ms$/) as string,
       error_kind: 'network',
       fatal: false,
     });
   });
 
   it.each([
-    ['Claude AI usage limit reached|1764000000', 'quota'],
-    ["You've hit your session limit · resets 7:20am (Europe/Paris)", 'quota'],
-    ["You've hit your limit · resets 3pm (Europe/Rome)", 'quota'],
-    ['Credit balance is too low', 'quota'],
-    ['OAuth token has expired. Please obtain a new token or refresh your existing token.', 'auth'],
-    ['Invalid API key · Please run /login', 'auth'],
-  ] as const)('subscription result text %s → %s', (text, kind) => {
-    expect(parseLines([failedResult(text)])).toEqual([{ type: 'turn.failed', error: text, error_kind: kind }]);
+    ['Claude AI usage limit reached|1764000000', 'usage_limit', '2025-11-24T16:00:00.000Z'],
+    ["You've hit your session limit · resets 7:20am (Europe/Paris)", 'usage_limit', '2026-12-02T06:20:00.000Z'],
+    ["You've hit your limit · resets 3pm (Europe/Rome)", 'usage_limit', '2026-12-01T14:00:00.000Z'],
+    ['Credit balance is too low', 'usage_limit', undefined],
+    ['OAuth token has expired. Please obtain a new token or refresh your existing token.', 'auth', undefined],
+    ['Invalid API key · Please run /login', 'auth', undefined],
+  ] as const)('subscription result text %s → %s', (text, kind, resetAt) => {
+    const parse = createClaudeParser(() => new Date('2026-12-01T12:22:19Z'));
+    const expected = { type: 'turn.failed', error: text, error_kind: kind, ...(resetAt ? { reset_at: resetAt } : {}) };
+    expect(parse(JSON.stringify(failedResult(text)))).toEqual([expected]);
   });
 
   it('uses the subtype when a failing result has no text', () => {

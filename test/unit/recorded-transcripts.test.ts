@@ -45,8 +45,8 @@ describe('transcripts recorded from the pinned CLIs', () => {
   it.each([
     ['codex-http-401.jsonl', 'auth'],
     ['claude-http-401.jsonl', 'auth'],
-    ['codex-http-429.jsonl', 'quota'],
-    ['claude-http-429.jsonl', 'quota'],
+    ['codex-http-429.jsonl', 'rate_limit'],
+    ['claude-http-429.jsonl', 'rate_limit'],
     ['codex-cut.jsonl', 'network'],
   ])('%s fails with error kind %s', (name, kind) => {
     expect(parseFile(name).find((event) => event.type === 'turn.failed')).toMatchObject({ error_kind: kind });
