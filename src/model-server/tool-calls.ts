@@ -22,7 +22,7 @@ const SHELL_DESCRIPTIONS: Record<ShellAction, string> = {
   'create-hello': 'Create hello.txt',
   'append-readme': 'Append a line to README.md if it exists',
   'show-hello': 'Show hello.txt',
-  'slow-command': 'Run a slow step (3 s)',
+  'slow-command': 'Run a slow step (5 s)',
 };
 
 function shellCommand(action: ShellAction, agent: Conversation['agent']): string {
@@ -35,7 +35,7 @@ function shellCommand(action: ShellAction, agent: Conversation['agent']): string
       return 'cat hello.txt';
     // Longer than ~2 s: claude 2.1.197 runs it as a background task (system/task_* events).
     case 'slow-command':
-      return `sleep 3 && printf '%s\\n' 'slow step done' > slow.txt`;
+      return `sleep 5 && printf '%s\\n' 'slow step done' > slow.txt`;
   }
 }
 

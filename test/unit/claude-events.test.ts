@@ -283,3 +283,67 @@ describe('createClaudeParser on odd input', () => {
     expect(() => parse('{"a":'.repeat(100_000))).not.toThrow();
   });
 });
+
+describe('createClaudeParser: usage limits, rate limits, background tasks', () => {
+  const retry = (attempt: number, delay: number) => ({
+    type: 'system', subtype: 'api_retry', attempt, max_retries: 10, retry_delay_ms: delay, error_status: 429, error: 'rate_limit',
+  });
+
+  it('a rejected rate_limit_event is a fatal usage limit with its reset', () => {
+    const line = { type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt: 1796131282, rateLimitType: 'five_hour', isUsingOverage: false } };
+    expect(parseLines([line])).toEqual([
+      { type: 'error', message: 'usage limit reached (five_hour window), resets at 2026-12-01T13:21:22.000Z', error_kind: 'usage_limit', fatal: true, reset_at: '2026-12-01T13:21:22.000Z' },
+    ]);
+  });
+
+  it('a warning, an overage and an allowed window do not stop the agent', () => {
+    const info = (rate_limit_info: unknown) => ({ type: 'rate_limit_event', rate_limit_info });
+    expect(parseLines([info({ status: 'allowed_warning', resetsAt: 1796131282, rateLimitType: 'seven_day', utilization: 0.85 })])).toEqual([
+      { type: 'warning', message: 'close to the usage limit (seven_day window, 85% used), resets at 2026-12-01T13:21:22.000Z' },
+    ]);
+    expect(parseLines([info({ status: 'rejected', rateLimitType: 'five_hour', isUsingOverage: true })])).toEqual([
+      { type: 'warning', message: 'usage limit reached, going on with overage credits (five_hour window)' },
+    ]);
+    expect(parseLines([info({ status: 'allowed', resetsAt: 1796131282 })])).toEqual([]);
+    expect(parseLines([{ type: 'rate_limit_event' }])).toMatchObject([{ type: 'unknown' }]);
+  });
+
+  it('short rate-limit retries run on; a long wait or too long in all stops the agent', () => {
+    const fatal = (lines: unknown[]) => parseLines(lines).map((event) => event.type === 'error' && event.fatal);
+    expect(fatal([retry(1, 1000), retry(2, 1217), retry(3, 2114)])).toEqual([false, false, false]);
+    expect(fatal([retry(1, 61_000)])).toEqual([true]);
+    const many = Array.from({ length: 10 }, (_, index) => retry(index + 1, 35_000));
+    expect(fatal(many)).toEqual([false, false, false, false, false, false, false, false, true, true]);
+  });
+
+  it('maps background tasks (task_started, task_progress, task_notification)', () => {
+    const base = { type: 'system', task_id: 'bxjns68bl', tool_use_id: 'toolu_1' };
+    expect(
+      parseLines([
+        { ...base, subtype: 'task_started', description: 'Run a slow step', task_type: 'local_bash' },
+        { ...base, subtype: 'task_progress', description: 'Run a slow step' },
+        { ...base, subtype: 'task_notification', status: 'completed', output_file: '', summary: 'Run a slow step' },
+        { type: 'system', subtype: 'task_updated', task_id: 'bxjns68bl', patch: { status: 'killed' } },
+      ]),
+    ).toEqual([
+      { type: 'task', id: 'bxjns68bl', status: 'started', description: 'Run a slow step' },
+      { type: 'task', id: 'bxjns68bl', status: 'running', description: 'Run a slow step' },
+      { type: 'task', id: 'bxjns68bl', status: 'completed', summary: 'Run a slow step' },
+      { type: 'task', id: 'bxjns68bl', status: 'killed' },
+    ]);
+  });
+
+  it('usage after the non-streaming recovery comes from modelUsage, not the all-zero result.usage', () => {
+    const done = ofType(parseTranscript('err-claude-cut.jsonl'), 'turn.completed')[0];
+    expect(done?.usage).toEqual({ input_tokens: 200, cached_input_tokens: 0, output_tokens: 40, reasoning_tokens: 0 });
+    const twoModels = {
+      type: 'result', subtype: 'success', is_error: false, result: 'ok',
+      usage: { input_tokens: 0, output_tokens: 0 },
+      modelUsage: {
+        a: { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 100, cacheCreationInputTokens: 1 },
+        b: { inputTokens: 3, outputTokens: 2, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
+      },
+    };
+    expect(ofType(parseLines([twoModels]), 'turn.completed')[0]?.usage).toEqual({ input_tokens: 114, cached_input_tokens: 100, output_tokens: 7, reasoning_tokens: 0 });
+  });
+});
