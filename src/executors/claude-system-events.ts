@@ -93,9 +93,11 @@ function mapTask(value: JsonObject, subtype: string): AgentEvent[] | undefined {
 }
 
 /**
- * `rate_limit_event` (claude 2.1.197, subscription logins only): `rejected` means the
- * window (five_hour, seven_day…) is used up — fatal, with its reset; unless claude goes on
- * with overage credits. `allowed_warning` is a warning; `allowed` says nothing new.
+ * `rate_limit_event` (claude 2.1.197, subscription logins only): `rejected` with a window
+ * (rateLimitType five_hour, seven_day…) means it is used up — fatal, with its reset; unless
+ * claude goes on with overage credits. `rejected` with no window and no reset is any other 429
+ * (claude then says "Server is temporarily limiting requests (not your usage limit)" and
+ * gives up without retrying): a rate limit. `allowed_warning` is a warning; `allowed` is news of nothing.
  */
 export function mapRateLimitEvent(value: JsonObject): AgentEvent[] | undefined {
   const info = isObject(value.rate_limit_info) ? value.rate_limit_info : undefined;
@@ -105,6 +107,10 @@ export function mapRateLimitEvent(value: JsonObject): AgentEvent[] | undefined {
   const resetsAt = numberField(info, 'resetsAt');
   const resetAt = resetsAt === undefined ? undefined : epochSecondsToIso(resetsAt);
   const resets = resetAt ? `, resets at ${resetAt}` : '';
+  const hasWindow = stringField(info, 'rateLimitType') !== undefined || resetAt !== undefined;
+  if (status === 'rejected' && !hasWindow) {
+    return [{ type: 'error', message: 'rate limited (HTTP 429, no usage window named)', error_kind: 'rate_limit', fatal: false }];
+  }
   if (status === 'rejected' && info.isUsingOverage !== true) {
     const event: AgentEvent = { type: 'error', message: `usage limit reached (${window} window)${resets}`, error_kind: 'usage_limit', fatal: true };
     if (resetAt) event.reset_at = resetAt;

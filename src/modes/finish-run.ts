@@ -48,6 +48,7 @@ export async function finishRun(
     summary.workspace = null;
   }
 
+  await readSessionFacts(ctx);
   const outcome = preError
     ? preError.kind === 'auth' ? 'auth' : 'infra'
     : decideOutcome({
@@ -80,6 +81,22 @@ export async function finishRun(
   if (state.structuredOutput !== undefined) summary.structured_output = state.structuredOutput;
   await writeSummary(paths, summary);
   ctx.emit({ type: 'run.finished', status: summary.status, outcome, exit_code: summary.exit_code });
+}
+
+/**
+ * Facts the agent keeps in its session files: the model it used (codex does not print it),
+ * and the exact reset of a used-up window (codex prints it to the minute, or not at all).
+ */
+async function readSessionFacts(ctx: RunContext): Promise<void> {
+  const { state, executor } = ctx;
+  if (!executor.readSessionFacts || state.sessionId === null) return;
+  try {
+    const facts = await executor.readSessionFacts(ctx.paths.agentHome, state.sessionId);
+    if (facts.model && !state.model) state.model = facts.model;
+    if (facts.usageLimitResetAt && state.errorKind === 'usage_limit') state.resetAt = facts.usageLimitResetAt;
+  } catch {
+    // A rollout we cannot read costs a detail, never the run.
+  }
 }
 
 /**

@@ -63,14 +63,15 @@ export function applyEvent(state: RunState, event: AgentEvent): void {
         state.errorMessage = event.error;
         if (event.error_kind) state.errorKind = event.error_kind;
       }
-      if (event.reset_at) state.resetAt = event.reset_at;
+      // The first reset named is the most exact (claude's epoch before its clock-time text).
+      if (event.reset_at) state.resetAt ??= event.reset_at;
       break;
     case 'error':
       if ((event.fatal || !state.turnFailed) && state.errorKind !== 'usage_limit') {
         state.errorMessage = event.message;
         if (event.error_kind && (event.fatal || state.errorKind === null)) state.errorKind = event.error_kind;
       }
-      if (event.reset_at) state.resetAt = event.reset_at;
+      if (event.reset_at) state.resetAt ??= event.reset_at;
       break;
     case 'unknown':
       state.unknownEvents += 1;

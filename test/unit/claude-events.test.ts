@@ -305,6 +305,10 @@ describe('createClaudeParser: usage limits, rate limits, background tasks', () =
       { type: 'warning', message: 'usage limit reached, going on with overage credits (five_hour window)' },
     ]);
     expect(parseLines([info({ status: 'allowed', resetsAt: 1796131282 })])).toEqual([]);
+    // claude 2.1.197 with a subscription login reports any other 429 this way, and does not retry it.
+    expect(parseLines([info({ status: 'rejected', isUsingOverage: false })])).toEqual([
+      { type: 'error', message: 'rate limited (HTTP 429, no usage window named)', error_kind: 'rate_limit', fatal: false },
+    ]);
     expect(parseLines([{ type: 'rate_limit_event' }])).toMatchObject([{ type: 'unknown' }]);
   });
 
