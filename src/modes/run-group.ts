@@ -200,13 +200,15 @@ async function runMember(state: GroupState, member: GroupMember): Promise<void> 
   state.controllers.delete(member.key);
   state.results.push(result);
   recordResult(member, result);
-  state.hooks.onMember?.(member);
+  // A member about to wait reports once, waiting, then done when the wait ends.
+  const waits = result.summary.outcome === 'quota' && plan.onQuota === 'wait' && state.stopReason === null;
+  if (!waits) state.hooks.onMember?.(member);
   await state.persist();
   if (plan.race && state.raceWinner === null && result.summary.outcome === 'success') {
     state.raceWinner = result;
     stopAll(state, 'race_lost');
   }
-  if (result.summary.outcome === 'quota' && plan.onQuota === 'wait' && state.stopReason === null) {
+  if (waits) {
     const retry = (key: string, retryOf: string) => ({ ...emptyMember(key, executor, member.attempt, member.fallback_of), retry_of: retryOf });
     const next = await waitForQuotaReset(state, member, result, retry);
     if (next) return runMember(state, next);
@@ -246,6 +248,5 @@ function recordResult(member: GroupMember, result: RunResult): void {
     error_kind: summary.error?.kind ?? null,
   } satisfies Partial<GroupMember>);
 }
-
 
 export type { GroupState };

@@ -7,6 +7,7 @@ import type { GroupState } from './run-group.js';
  * `--on-quota wait` for one member whose run ended `quota`: marks it waiting until the limit
  * resets (bounded by --max-wait), sleeps — Ctrl-C and `dispatch cancel` end the sleep — and
  * returns the new member that runs the task again, or null when the group does not wait.
+ * Reports the member (done) to the hooks when it is through, whichever way.
  */
 export async function waitForQuotaReset(
   state: GroupState,
@@ -27,6 +28,7 @@ export async function waitForQuotaReset(
   });
   if (plan.kind === 'give_up') {
     member.error_message = `not waiting: ${plan.reason}`;
+    state.hooks.onMember?.(member);
     return null;
   }
   const controller = new AbortController();
