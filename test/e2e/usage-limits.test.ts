@@ -139,6 +139,15 @@ describe.skipIf(!pinnedClisInstalled)('usage limits and provider failures with t
     });
   });
 
+  it('claude, API key, claude’s default 10 retries, --fallback codex: 4 s of 429s are ridden out, no fallback', async () => {
+    const env = await realAgentEnv(home, server.url, { retries: 10 });
+    const result = await runCli(['--json', '--executor', 'claude', '--fallback', 'codex', repo, task('rate-limit-brief')], { env, timeoutMs: 120_000 });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const record = JSON.parse(result.stdout) as GroupRecord;
+    expect(record.members.map((member) => [member.key, member.outcome])).toEqual([['claude#1', 'success']]);
+    recordTypes('claude', record.members[0]?.run_dir ?? '');
+  });
+
   it('claude with a subscription login does not retry a plain 429: rate_limit (not usage_limit), quota, exit 7', async () => {
     const run = await dispatch('claude', 'rate-limit-brief', [], { retries: 6 });
     expect(run.exitCode).toBe(7);
