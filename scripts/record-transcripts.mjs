@@ -5,7 +5,7 @@
 // become /home/user/work/..., and the server's random port becomes 8765, so a re-recording
 // only differs where the CLIs' output really changed.
 //
-// Usage: npm run record-transcripts [-- --out DIR] [-- --only codex|claude]
+// Usage: npm run record-transcripts [-- --out DIR] [-- --only codex|claude] [-- --scenario NAME]
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
@@ -23,11 +23,20 @@ if (!existsSync(serverModule)) {
 const { startModelServer, codexConfigToml, claudeEnv } = await import(serverModule);
 
 const { values: flags } = parseArgs({
-  options: { out: { type: 'string' }, only: { type: 'string' } },
+  options: { out: { type: 'string' }, only: { type: 'string' }, scenario: { type: 'string' } },
 });
 const outDir = resolve(flags.out ?? join(root, 'test', 'fixtures', 'transcripts', 'recorded'));
 const BINS = { codex: join(root, 'node_modules', '.bin', 'codex'), claude: join(root, 'node_modules', '.bin', 'claude') };
-const SCENARIOS = ['edit', 'reasoning', 'plan', 'multi-turn', 'http-401', 'http-429', 'cut', 'resume'];
+const SCENARIOS = [
+  'edit', 'reasoning', 'plan', 'multi-turn', 'long-command', 'http-401', 'http-429', 'http-529', 'cut', 'resume',
+  'rate-limit-brief', 'usage-limit', 'usage-limit-in', 'usage-limit-weekly',
+];
+// rate-limit-brief: the agents' own retries ride out 4 s of 429s. usage-limit*: claude reads
+// the subscription headers only with an OAuth login, so it gets a setup-token instead of a key.
+const RETRIES = { 'rate-limit-brief': 6 };
+const OAUTH_SCENARIOS = new Set(['usage-limit', 'usage-limit-in', 'usage-limit-weekly']);
+// Reset times are printed in the agent's local zone (codex) or with the zone named (claude).
+const RECORD_TZ = 'Europe/Berlin';
 const RUN_TIMEOUT_MS = 60_000;
 const FAKE_ROOT = '/home/user/work';
 const FAKE_PORT = '8765';
@@ -74,8 +83,8 @@ async function runInGroup(file, args, { cwd, env, input }) {
   return result;
 }
 
-function buildRun(cli, box, url, prompt, { resumeId, extraArgs = [] } = {}) {
-  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: box.home };
+function buildRun(cli, box, url, prompt, { resumeId, extraArgs = [], scenario = '' } = {}) {
+  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: box.home, TZ: RECORD_TZ };
   if (cli === 'codex') {
     const args = [
       'exec', '--json', '-s', 'workspace-write', '-C', box.repo, '--skip-git-repo-check',
@@ -88,7 +97,12 @@ function buildRun(cli, box, url, prompt, { resumeId, extraArgs = [] } = {}) {
     '-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--allowedTools=Bash',
     ...(resumeId ? ['--resume', resumeId] : []), ...extraArgs,
   ];
-  return { args, env: { ...base, CLAUDE_CONFIG_DIR: box.agentHome, ...claudeEnv(url, { apiTimeoutMs: 10_000 }) } };
+  const env = { ...base, CLAUDE_CONFIG_DIR: box.agentHome, ...claudeEnv(url, { apiTimeoutMs: 10_000, retries: RETRIES[scenario] ?? 0 }) };
+  if (OAUTH_SCENARIOS.has(scenario)) {
+    delete env.ANTHROPIC_API_KEY;
+    env.CLAUDE_CODE_OAUTH_TOKEN = 'sk-ant-oat01-outpost-scripted';
+  }
+  return { args, env };
 }
 
 function sessionIdOf(cli, stdout) {
@@ -116,7 +130,8 @@ function normalize(text, box, port) {
 async function record(cli, scenario, server) {
   const box = await createSandbox();
   try {
-    if (cli === 'codex') await writeFile(join(box.agentHome, 'config.toml'), codexConfigToml(server.url, { streamIdleTimeoutMs: 10_000 }));
+    const retries = RETRIES[scenario] ?? 0;
+    if (cli === 'codex') await writeFile(join(box.agentHome, 'config.toml'), codexConfigToml(server.url, { streamIdleTimeoutMs: 10_000, retries }));
     const run = (prompt, opts) => {
       const { args, env } = buildRun(cli, box, server.url, prompt, opts);
       return runInGroup(BINS[cli], args, { cwd: box.repo, env, input: prompt });
@@ -132,7 +147,7 @@ async function record(cli, scenario, server) {
     } else {
       // codex 0.169 offers update_plan only when told to.
       const extraArgs = cli === 'codex' && scenario === 'plan' ? ['-c', 'tools.update_plan.enabled=true'] : [];
-      result = await run(`Create hello.txt [scenario:${scenario}]`, { extraArgs });
+      result = await run(`Create hello.txt [scenario:${scenario}]`, { extraArgs, scenario });
     }
     const stdout = normalize(String(result.stdout), box, server.port);
     const file = join(outDir, `${cli}-${scenario}.jsonl`);
@@ -159,7 +174,7 @@ if (process.exitCode !== 1) {
   const server = await startModelServer({ defaultScenario: 'noop' });
   try {
     for (const cli of clis) {
-      for (const scenario of SCENARIOS) {
+      for (const scenario of flags.scenario ? [flags.scenario] : SCENARIOS) {
         try {
           await record(cli, scenario, server);
         } catch (error) {

@@ -40,8 +40,23 @@ export type AgentEvent =
       final_text?: string;
       structured_output?: unknown;
     }
-  | { type: 'turn.failed'; error: string; error_kind?: ErrorKind }
-  | { type: 'error'; message: string; error_kind?: ErrorKind; fatal?: boolean }
+  | { type: 'turn.failed'; error: string; error_kind?: ErrorKind; reset_at?: string }
+  | {
+      type: 'error';
+      message: string;
+      error_kind?: ErrorKind;
+      /** The dispatcher stops the agent at once (auth, usage limit, rate limit past its bound). */
+      fatal?: boolean;
+      /** When a usage limit resets (ISO UTC), if the agent said. */
+      reset_at?: string;
+    }
+  /** Something the agent reports that does not stop it (codex's unknown model metadata, a limit close to use). */
+  | { type: 'warning'; message: string }
+  /**
+   * A background task the agent runs beside its turn (claude runs shell commands longer than
+   * ~2 s as one): `started`, then `completed` / `failed` / `stopped`.
+   */
+  | { type: 'task'; id: string; status: string; description?: string; summary?: string }
   | { type: 'unknown'; raw: unknown };
 
 export type DispatcherEvent =
@@ -53,8 +68,12 @@ export type NormalizedEvent = AgentEvent | DispatcherEvent;
 
 export type EventType = NormalizedEvent['type'];
 
-/** What an agent's own error events tell us about why it failed. */
-export type ErrorKind = 'auth' | 'quota' | 'network' | 'server' | 'other';
+/**
+ * What an agent's own error events tell us about why it failed. `usage_limit`: the plan's
+ * window (5-hour, weekly) or credits are used up, nothing helps until it resets;
+ * `rate_limit`: 429s the agent retried and gave up on. Both are outcome `quota`.
+ */
+export type ErrorKind = 'auth' | 'usage_limit' | 'rate_limit' | 'network' | 'server' | 'other';
 
 export type TimedEvent = NormalizedEvent & { ts: string };
 

@@ -1,5 +1,5 @@
 import type { GroupHooks } from '../modes/run-group.js';
-import { createProgressView, type ProgressStream, type ProgressView } from '../report/progress-view.js';
+import { createProgressView, type MemberProgress, type ProgressStream, type ProgressView } from '../report/progress-view.js';
 import type { GroupMember } from '../runs/group-record.js';
 import { activityOf } from '../report/activity.js';
 
@@ -22,11 +22,17 @@ export function watchGroupProgress(stream: ProgressStream): { hooks: GroupHooks;
         }
         update(member, {
           id: member.run_id ?? member.key,
-          state: member.state === 'done' || member.state === 'not_started' ? 'done' : member.state === 'running' ? 'running' : 'queued',
+          state: progressStateOf(member.state),
+          ...(member.state === 'waiting' && member.waiting_until ? { waitingUntil: Date.parse(member.waiting_until) } : {}),
           ...(member.outcome ? { outcome: member.outcome } : member.state === 'not_started' ? { outcome: 'not started' } : {}),
           ...(member.run_dir ? { runDir: member.run_dir } : {}),
         });
       },
     },
   };
+}
+
+function progressStateOf(state: GroupMember['state']): MemberProgress['state'] {
+  if (state === 'done' || state === 'not_started') return 'done';
+  return state === 'running' || state === 'waiting' ? state : 'queued';
 }

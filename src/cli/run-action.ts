@@ -12,6 +12,7 @@ import {
   parseCopyItems,
   parseDurationFlag,
   parseLabels,
+  parseOnQuota,
   parseOutputCap,
   parsePositiveInt,
   parsePositiveNumber,
@@ -57,6 +58,8 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
     budgetTokens: flags.budgetTokens === undefined ? undefined : parsePositiveInt('--budget-tokens', flags.budgetTokens),
     apply: flags.apply === true,
     onFinish: flags.onFinish ? { command: flags.onFinish, timeoutMs: 10 * 60_000 } : undefined,
+    onQuota: parseOnQuota(flags.onQuota, flags.fallback),
+    maxWaitMs: parseDurationFlag('--max-wait', flags.maxWait),
   };
   request.overlapKey = overlapKeyOf(flags, request);
   if (request.apply && !isGroupRequest(request)) throw new UsageError('--apply needs a group with a winner', 'use it with -n N --check CMD, or --race');

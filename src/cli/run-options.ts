@@ -4,6 +4,7 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import type { SandboxMode } from '../executors/types.js';
+import type { OnQuota } from '../modes/quota-wait.js';
 import type { CopyItem } from '../modes/run-plan.js';
 import { DEFAULT_OUTPUT_CAP_BYTES } from '../runs/output-log.js';
 
@@ -25,6 +26,8 @@ export interface RunFlags {
   concurrency: string;
   race?: boolean;
   fallback?: string;
+  onQuota?: string;
+  maxWait: string;
   onFinish?: string;
   budgetUsd?: string;
   budgetTokens?: string;
@@ -49,6 +52,18 @@ export function parseOutputCap(value: string | undefined): number {
     throw new UsageError(`invalid DISPATCH_OUTPUT_CAP_BYTES '${value}'`, 'use a whole number of bytes, at least 1024');
   }
   return bytes;
+}
+
+const ON_QUOTA: OnQuota[] = ['fail', 'fallback', 'wait'];
+
+/** `--on-quota`: default fail, or fallback when --fallback is given; `fallback` needs --fallback. */
+export function parseOnQuota(value: string | undefined, fallback: string | undefined): OnQuota {
+  if (value === undefined) return fallback === undefined ? 'fail' : 'fallback';
+  if (!(ON_QUOTA as string[]).includes(value)) throw new UsageError(`invalid --on-quota '${value}'`, `use one of: ${ON_QUOTA.join(', ')}`);
+  if (value === 'fallback' && fallback === undefined) {
+    throw new UsageError('--on-quota fallback needs --fallback EXECUTOR', 'add --fallback claude (or codex), or use --on-quota wait');
+  }
+  return value as OnQuota;
 }
 
 const SANDBOXES: SandboxMode[] = ['read-only', 'workspace-write', 'full'];

@@ -12,8 +12,17 @@ const CODEX_AUTH = [
   // codex 0.169 when a ChatGPT login cannot be refreshed (revoked, reused, expired chain).
   /access token could not be refreshed/i,
 ];
-const CODEX_QUOTA_STATUS = [/status:?\s*429\b/i, /too many requests/i];
-const CODEX_QUOTA_TEXT = [/hit your usage limit/i, /usage limit/i, /insufficient_quota/i, /quota exceeded/i];
+const CODEX_RATE_LIMIT = [/status:?\s*429\b/i, /too many requests/i, /rate limit/i];
+// codex 0.169: "You’ve hit your usage limit. … try again at 3:15 PM." (a 429 whose body says
+// usage_limit_reached), "Usage limit reached…", "Quota exceeded. Check your plan…".
+const USAGE_LIMIT_TEXT = [
+  /(hit|reached) your (\w+ )?(usage |session |weekly )?limit/i,
+  /usage limit (reached|has been reached)/i,
+  /insufficient_quota/i,
+  /quota exceeded/i,
+  /credit balance is too low/i,
+  /out of (usage )?credits/i,
+];
 const CODEX_SERVER = [
   /status:?\s*5\d\d\b/i,
   /\b5\d\d (internal server error|bad gateway|service unavailable|gateway timeout)\b/i,
@@ -34,15 +43,10 @@ const CODEX_NETWORK = [
 ];
 
 const CLAUDE_AUTH_CODES = new Set(['authentication_failed', 'authentication_error', 'permission_error']);
-const CLAUDE_QUOTA_CODES = new Set(['rate_limit', 'rate_limit_error', 'billing_error']);
+const CLAUDE_RATE_LIMIT_CODES = new Set(['rate_limit', 'rate_limit_error']);
+const CLAUDE_USAGE_LIMIT_CODES = new Set(['billing_error']);
 const CLAUDE_SERVER_CODES = new Set(['server_error', 'overloaded', 'overloaded_error', 'api_error']);
 const CLAUDE_AUTH = [/not logged in/i, /invalid api key/i, /oauth token has expired/i, /please run \/login/i];
-const CLAUDE_QUOTA = [
-  /usage limit reached/i,
-  /hit your (\w+ )?limit/i,
-  /credit balance is too low/i,
-  /rate limit/i,
-];
 const CLAUDE_NETWORK = [
   /connection to the api was lost/i,
   /unable to connect/i,
@@ -60,15 +64,17 @@ function matchesAny(text: string, patterns: readonly RegExp[]): boolean {
 }
 
 /**
- * Classifies a codex `error` / `turn.failed` message. Explicit statuses win over the
- * generic "exceeded retry limit" wrapper, so "exceeded retry limit, last status: 500 …"
- * is a server error while "… 429 Too Many Requests" is quota.
+ * Classifies a codex `error` / `turn.failed` message. A usage limit (the plan's window is
+ * used up) is told apart from a rate limit (a 429 that codex retried and gave up on).
+ * Explicit statuses win over the generic "exceeded retry limit" wrapper, so "exceeded retry
+ * limit, last status: 500 …" is a server error while "… 429 Too Many Requests" is a rate limit.
  */
 export function classifyCodexError(message: string): ErrorKind {
   if (matchesAny(message, CODEX_AUTH)) return 'auth';
-  if (matchesAny(message, CODEX_QUOTA_STATUS) || matchesAny(message, CODEX_QUOTA_TEXT)) return 'quota';
+  if (matchesAny(message, USAGE_LIMIT_TEXT)) return 'usage_limit';
+  if (matchesAny(message, CODEX_RATE_LIMIT)) return 'rate_limit';
   if (matchesAny(message, CODEX_SERVER)) return 'server';
-  if (/exceeded retry limit/i.test(message)) return 'quota';
+  if (/exceeded retry limit/i.test(message)) return 'rate_limit';
   if (matchesAny(message, CODEX_NETWORK)) return 'network';
   return 'other';
 }
@@ -89,7 +95,8 @@ export function classifyClaudeError(
   const body = text ?? '';
   if (CLAUDE_AUTH_CODES.has(code) || httpStatus === 401 || httpStatus === 403) return 'auth';
   if (matchesAny(body, CLAUDE_AUTH)) return 'auth';
-  if (CLAUDE_QUOTA_CODES.has(code) || httpStatus === 429 || matchesAny(body, CLAUDE_QUOTA)) return 'quota';
+  if (CLAUDE_USAGE_LIMIT_CODES.has(code) || matchesAny(body, USAGE_LIMIT_TEXT)) return 'usage_limit';
+  if (CLAUDE_RATE_LIMIT_CODES.has(code) || httpStatus === 429 || /rate limit/i.test(body)) return 'rate_limit';
   if (matchesAny(body, CLAUDE_NETWORK)) return 'network';
   if (code === 'unknown' && httpStatus === null) return 'network';
   if (CLAUDE_SERVER_CODES.has(code) || isServerStatus(httpStatus) || matchesAny(body, CLAUDE_SERVER)) {
@@ -100,48 +107,4 @@ export function classifyClaudeError(
 
 function isServerStatus(status: number | null | undefined): boolean {
   return typeof status === 'number' && status >= 500 && status <= 599;
-}
-
-const DURATION_UNITS: readonly [RegExp, number][] = [
-  [/^(days?|d)$/i, 86_400_000],
-  [/^(hours?|hrs?|h)$/i, 3_600_000],
-  [/^(minutes?|mins?|m)$/i, 60_000],
-  [/^(seconds?|secs?|s)$/i, 1_000],
-];
-
-/**
- * Extracts when a usage limit resets, as an ISO string, from the two unambiguous forms:
- * claude "Claude AI usage limit reached|1764000000" (Unix seconds) and codex
- * "try again in 3 days 6 hours 57 minutes" (relative to `now`). Clock-only forms
- * ("try again at 3:28 PM", "resets 7:20am (Europe/Paris)", "Try again Aug 18.") need a
- * time zone or a year we do not have, so they give undefined.
- */
-export function parseQuotaResetAt(text: string, now: Date): string | undefined {
-  const epoch = /limit reached\|(\d{9,12})\b/i.exec(text);
-  if (epoch?.[1] !== undefined) return toIso(Number(epoch[1]) * 1000);
-  const relative = /try again in ((?:\d+\s*[a-z]+[\s,]*(?:and\s+)?)+)/i.exec(text);
-  if (relative?.[1] === undefined) return undefined;
-  const millis = sumDuration(relative[1]);
-  return millis === undefined ? undefined : toIso(now.getTime() + millis);
-}
-
-function sumDuration(text: string): number | undefined {
-  let total = 0;
-  let found = false;
-  for (const part of text.matchAll(/(\d+)\s*([a-z]+)/gi)) {
-    const unit = unitMillis(part[2] ?? '');
-    if (unit === undefined) continue;
-    total += Number(part[1]) * unit;
-    found = true;
-  }
-  return found ? total : undefined;
-}
-
-function unitMillis(word: string): number | undefined {
-  return DURATION_UNITS.find(([pattern]) => pattern.test(word))?.[1];
-}
-
-function toIso(millis: number): string | undefined {
-  const date = new Date(millis);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }

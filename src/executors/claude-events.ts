@@ -5,11 +5,17 @@
  *
  * Usage from `result`: input_tokens = input + cache_creation + cache_read (every prompt
  * token, as codex counts them), cached_input_tokens = cache_read, reasoning_tokens = 0
- * (claude does not report it). It covers this invocation only: after a resume it does not
- * include the earlier run (unlike codex's thread-cumulative usage).
+ * (claude does not report it). It is the sum over `modelUsage`, which counts every model call
+ * of the invocation — side calls (the session title) and subagents included, as
+ * `total_cost_usd` does — and stays right after claude's non-streaming recovery, where
+ * `result.usage` is all zeros (2.1.197); `result.usage` only when modelUsage is missing. It
+ * covers this invocation only: after a resume it does not include the earlier run (unlike
+ * codex's thread-cumulative usage).
  */
 import { truncateOutput, type AgentEvent, type FileChangeKind, type Usage } from '../events.js';
 import { classifyClaudeError } from './classify-error.js';
+import { createSystemState, mapRateLimitEvent, mapSystem, type SystemState } from './claude-system-events.js';
+import { parseQuotaResetAt } from './quota-reset.js';
 import type { LineParser } from './types.js';
 import { arrayField, createJsonLineParser, isObject, numberField, stringField, type JsonObject } from './json-fields.js';
 
@@ -22,12 +28,15 @@ interface ParserState {
   tools: Map<string, OpenTool>;
   /** The `error` code of the last synthetic assistant message, for the failing `result`. */
   syntheticError: string | undefined;
+  system: SystemState;
+  now: () => Date;
 }
 
 const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
-export function createClaudeParser(): LineParser {
-  const state: ParserState = { tools: new Map(), syntheticError: undefined };
+/** `now` dates reset times the agent prints as a clock time ("resets 9am (Europe/Berlin)"). */
+export function createClaudeParser(now: () => Date = () => new Date()): LineParser {
+  const state: ParserState = { tools: new Map(), syntheticError: undefined, system: createSystemState(), now };
   return createJsonLineParser((value) => mapClaudeEvent(value, state));
 }
 
@@ -36,7 +45,9 @@ function mapClaudeEvent(value: unknown, state: ParserState): AgentEvent[] | unde
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'system':
-      return mapSystem(value);
+      return mapSystem(value, state.system);
+    case 'rate_limit_event':
+      return mapRateLimitEvent(value);
     case 'assistant':
       return isObject(value.message) ? mapAssistant(value, value.message, state) : undefined;
     case 'user':
@@ -46,43 +57,6 @@ function mapClaudeEvent(value: unknown, state: ParserState): AgentEvent[] | unde
     default:
       return undefined;
   }
-}
-
-function mapSystem(value: JsonObject): AgentEvent[] | undefined {
-  if (value.subtype === 'init') {
-    const sessionId = stringField(value, 'session_id');
-    if (sessionId === undefined) return undefined;
-    const model = stringField(value, 'model');
-    if (model === undefined) return [{ type: 'session.started', session_id: sessionId }];
-    return [{ type: 'session.started', session_id: sessionId, model }];
-  }
-  if (value.subtype === 'api_retry') return [mapApiRetry(value)];
-  // claude 2.1.197 reports a running estimate of thinking tokens while it thinks; the
-  // thinking itself arrives as a `thinking` block, and the usage with the result.
-  if (value.subtype === 'thinking_tokens') return [];
-  return undefined;
-}
-
-// claude 2.1.197 answers a 401 on a /login by re-reading its credential store, which runs
-// share with the user: another claude's refresh is found there and the retry succeeds. So
-// the first auth retry is let through; a second one means the login itself is bad.
-function isFirstAuthRetry(value: JsonObject): boolean {
-  return numberField(value, 'attempt') === 1;
-}
-
-/** Auth and quota retries are fatal: the dispatcher stops the agent instead of waiting out its retries. */
-function mapApiRetry(value: JsonObject): AgentEvent {
-  const code = stringField(value, 'error') ?? 'unknown';
-  const status = value.error_status === null ? null : numberField(value, 'error_status');
-  const attempt = `${numberField(value, 'attempt') ?? '?'}/${numberField(value, 'max_retries') ?? '?'}`;
-  const http = typeof status === 'number' ? ` (HTTP ${status})` : '';
-  const kind = classifyClaudeError(code, undefined, status);
-  return {
-    type: 'error',
-    message: `API retry ${attempt}: ${code}${http}`,
-    error_kind: kind,
-    fatal: kind === 'quota' || (kind === 'auth' && !isFirstAuthRetry(value)),
-  };
 }
 
 function mapAssistant(value: JsonObject, message: JsonObject, state: ParserState): AgentEvent[] {
@@ -101,7 +75,10 @@ function mapAssistantBlock(
   if (block.type === 'text' && text !== undefined) {
     if (syntheticError === undefined) return [{ type: 'message', text }];
     const kind = classifyClaudeError(syntheticError, text);
-    return [{ type: 'error', message: text, error_kind: kind, fatal: false }];
+    if (kind !== 'usage_limit') return [{ type: 'error', message: text, error_kind: kind, fatal: false }];
+    // "You've hit your session limit · resets 9am (Europe/Berlin)": nothing to wait out.
+    const resetAt = parseQuotaResetAt(text, state.now());
+    return [{ type: 'error', message: text, error_kind: kind, fatal: true, ...(resetAt ? { reset_at: resetAt } : {}) }];
   }
   const thinking = stringField(block, 'thinking');
   if (block.type === 'thinking' && thinking !== undefined) return [{ type: 'reasoning', text: thinking }];
@@ -208,15 +185,32 @@ function mapResult(value: JsonObject, state: ParserState): AgentEvent {
     const error = text !== undefined && text !== '' ? text : (subtype ?? 'claude reported an error');
     const status = value.api_error_status === null ? null : numberField(value, 'api_error_status');
     const kind = classifyClaudeError(state.syntheticError, error, status);
-    return { type: 'turn.failed', error, error_kind: kind };
+    const resetAt = kind === 'usage_limit' ? parseQuotaResetAt(error, state.now()) : undefined;
+    return resetAt ? { type: 'turn.failed', error, error_kind: kind, reset_at: resetAt } : { type: 'turn.failed', error, error_kind: kind };
   }
   const event: TurnCompleted = { type: 'turn.completed', usage_cumulative: false };
-  if (isObject(value.usage)) event.usage = mapUsage(value.usage);
+  const usage = sumModelUsage(value.modelUsage) ?? (isObject(value.usage) ? mapUsage(value.usage) : undefined);
+  if (usage) event.usage = usage;
   const cost = numberField(value, 'total_cost_usd');
   if (cost !== undefined) event.cost_usd = cost;
   if (text !== undefined) event.final_text = text;
   if (value.structured_output !== undefined) event.structured_output = value.structured_output;
   return event;
+}
+
+/** `modelUsage`: {"<model>": {inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, …}}. */
+function sumModelUsage(modelUsage: unknown): Usage | undefined {
+  if (!isObject(modelUsage)) return undefined;
+  const models = Object.values(modelUsage).filter(isObject);
+  if (models.length === 0) return undefined;
+  const total: Usage = { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0 };
+  for (const model of models) {
+    const cacheRead = numberField(model, 'cacheReadInputTokens') ?? 0;
+    total.input_tokens += (numberField(model, 'inputTokens') ?? 0) + (numberField(model, 'cacheCreationInputTokens') ?? 0) + cacheRead;
+    total.cached_input_tokens += cacheRead;
+    total.output_tokens += numberField(model, 'outputTokens') ?? 0;
+  }
+  return total;
 }
 
 function mapUsage(usage: JsonObject): Usage {

@@ -9,6 +9,7 @@
  */
 import { truncateOutput, type AgentEvent, type FileChangeKind, type Usage } from '../events.js';
 import { classifyCodexError } from './classify-error.js';
+import { parseQuotaResetAt } from './quota-reset.js';
 import type { LineParser } from './types.js';
 import { arrayField, createJsonLineParser, isObject, numberField, stringField, type JsonObject } from './json-fields.js';
 
@@ -22,12 +23,13 @@ const ITEM_PHASES = new Map<unknown, Phase>([
   ['item.completed', 'completed'],
 ]);
 
-export function createCodexParser(): LineParser {
-  return createJsonLineParser(mapCodexEvent);
+/** `now` dates the reset codex prints as a local clock time ("try again at 3:15 PM"). */
+export function createCodexParser(now: () => Date = () => new Date()): LineParser {
+  return createJsonLineParser((value) => mapCodexEvent(value, now));
 }
 
 /** undefined means "not recognised": the caller emits `unknown`. */
-function mapCodexEvent(value: unknown): AgentEvent[] | undefined {
+function mapCodexEvent(value: unknown, now: () => Date): AgentEvent[] | undefined {
   if (!isObject(value)) return undefined;
   const type = value.type;
   if (type === 'thread.started') {
@@ -36,8 +38,8 @@ function mapCodexEvent(value: unknown): AgentEvent[] | undefined {
   }
   if (type === 'turn.started') return [{ type: 'turn.started' }];
   if (type === 'turn.completed') return [mapTurnCompleted(value)];
-  if (type === 'turn.failed') return [mapTurnFailed(value)];
-  if (type === 'error') return mapTopLevelError(value);
+  if (type === 'turn.failed') return [mapTurnFailed(value, now)];
+  if (type === 'error') return mapTopLevelError(value, now);
   const phase = ITEM_PHASES.get(type);
   if (phase !== undefined && isObject(value.item)) return mapItem(value.item, phase);
   return undefined;
@@ -58,19 +60,33 @@ function mapUsage(usage: JsonObject): Usage {
   };
 }
 
-function mapTurnFailed(value: JsonObject): AgentEvent {
+function mapTurnFailed(value: JsonObject, now: () => Date): AgentEvent {
   const error = value.error;
   const message =
     (isObject(error) ? stringField(error, 'message') : typeof error === 'string' ? error : undefined) ??
     'turn failed';
-  return { type: 'turn.failed', error: message, error_kind: classifyCodexError(message) };
+  const kind = classifyCodexError(message);
+  const resetAt = kind === 'usage_limit' ? parseQuotaResetAt(message, now()) : undefined;
+  return resetAt ? { type: 'turn.failed', error: message, error_kind: kind, reset_at: resetAt } : { type: 'turn.failed', error: message, error_kind: kind };
 }
 
-/** Top-level `error`: retry notices ("Reconnecting... 2/5 (…)") and the final error before turn.failed. */
-function mapTopLevelError(value: JsonObject): AgentEvent[] | undefined {
+/**
+ * Top-level `error`: retry notices ("Reconnecting... 2/5 (…)") and the final error before
+ * turn.failed. A usage limit is fatal: codex 0.169 does not retry it, nor should we wait.
+ */
+function mapTopLevelError(value: JsonObject, now: () => Date): AgentEvent[] | undefined {
   const message = stringField(value, 'message');
   if (message === undefined) return undefined;
-  return [{ type: 'error', message, error_kind: classifyCodexError(message), fatal: false }];
+  const kind = classifyCodexError(message);
+  if (kind !== 'usage_limit') return [{ type: 'error', message, error_kind: kind, fatal: false }];
+  const resetAt = parseQuotaResetAt(message, now());
+  return [{ type: 'error', message, error_kind: kind, fatal: true, ...(resetAt ? { reset_at: resetAt } : {}) }];
+}
+
+/** Item `error`: codex's warnings ("Model metadata for `X` not found…"); the turn goes on. */
+function mapWarningItem(item: JsonObject): AgentEvent[] | undefined {
+  const message = stringField(item, 'message');
+  return message === undefined ? undefined : [{ type: 'warning', message }];
 }
 
 function mapItem(item: JsonObject, phase: Phase): AgentEvent[] | undefined {
@@ -88,7 +104,7 @@ function mapItem(item: JsonObject, phase: Phase): AgentEvent[] | undefined {
     case 'todo_list':
       return mapTodoList(item);
     case 'error':
-      return phase === 'completed' ? mapTopLevelError(item) : [];
+      return phase === 'completed' ? mapWarningItem(item) : [];
     default:
       return undefined;
   }

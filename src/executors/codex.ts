@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { readCodexRollout } from './codex-rollout.js';
 import { join } from 'node:path';
 import { copyEnv, linkAgentFile, parseSemver, seedAgentHome } from './agent-home.js';
 import { createCodexParser } from './codex-events.js';
@@ -84,5 +85,6 @@ export const codexExecutor = {
   checkAuth: checkCodexAuth,
   buildInvocation: buildCodexInvocation,
   createParser: createCodexParser,
+  readSessionFacts: readCodexRollout,
   parseVersion: parseSemver,
 } satisfies Executor;

@@ -68,8 +68,18 @@ export interface Executor {
   buildInvocation(req: InvocationRequest): Invocation;
   /** A fresh parser for one run's stdout. */
   createParser(): LineParser;
+  /** What the agent recorded about a finished session beyond its stdout (codex's rollout). */
+  readSessionFacts?(agentHome: string, sessionId: string): Promise<SessionFacts>;
   /** Extracts the CLI version from `<bin> --version` output. */
   parseVersion(output: string): string | undefined;
+}
+
+/** Facts an agent keeps in its own session files rather than printing them. */
+export interface SessionFacts {
+  /** The model the agent actually used. */
+  model?: string;
+  /** When a used-up usage window resets (ISO UTC), to the second. */
+  usageLimitResetAt?: string;
 }
 
 export interface AuthStatus {

@@ -5,7 +5,8 @@ import { buildMessagesError, buildMessagesEvents, buildMessagesJson, countTokens
 import { readBody } from './read-body.js';
 import type { OAuthIssuer } from './oauth-issuer.js';
 import { buildResponsesError, buildResponsesEvents, buildResponsesJson } from './responses-sse.js';
-import { planTitle, planTurn, selectScenario, type ScenarioName, type TurnPlan } from './scenarios.js';
+import { LIMIT_SCENARIOS, planTitle, planTurn, selectScenario, type PlanOptions, type ScenarioName, type TurnPlan } from './scenarios.js';
+import { buildUsageLimitAnswer } from './usage-limit.js';
 import { writeSse, type SseEvent } from './sse-writer.js';
 
 /** One request the server received. */
@@ -25,6 +26,12 @@ export interface HandlerContext {
   slowChunkDelayMs: number;
   /** When set, model requests need a live bearer token from it (API keys in x-api-key still pass). */
   oauth?: OAuthIssuer | undefined;
+  /** How long a task's usage limit lasts from its first request (`usage-limit`, `usage-limit-in`). */
+  usageLimitResetMs: number;
+  /** How long a task gets 429s from its first request (`rate-limit-brief`). */
+  rateLimitForMs: number;
+  /** First request of each limited task (scenario + task text), epoch ms. */
+  limitStarts: Map<string, number>;
   record(request: RecordedRequest): void;
 }
 
@@ -49,6 +56,11 @@ async function playPlan(res: ServerResponse, api: Api, plan: TurnPlan, conversat
   switch (plan.kind) {
     case 'hang':
       return; // Accept the request and never send a byte; close() destroys the socket.
+    case 'usage-limit': {
+      const answer = buildUsageLimitAnswer(api, plan, requestId);
+      sendJson(res, 429, answer.body, { ...headers, ...answer.headers });
+      return;
+    }
     case 'http-error': {
       if (plan.status === 429) headers['retry-after'] = '1';
       const body = api === 'messages' ? buildMessagesError(plan.status, requestId) : buildResponsesError(plan.status);
@@ -115,7 +127,7 @@ async function handleModelRequest(req: IncomingMessage, res: ServerResponse, api
   }
   const scenario = selectScenario(conversation.taskText, ctx.defaultScenario, api === 'messages' ? 'claude' : 'codex');
   ctx.record({ api, method: 'POST', path, scenario, at });
-  const plan = planTurn(conversation, scenario, { slowChunkDelayMs: ctx.slowChunkDelayMs });
+  const plan = planTurn(conversation, scenario, planOptionsOf(ctx, scenario, conversation.taskText, at));
   await playPlan(res, api, plan, conversation, isStreaming(body));
 }
 
@@ -130,6 +142,19 @@ async function handleTokenRequest(req: IncomingMessage, res: ServerResponse, oau
   }
   const reply = oauth.refresh(body);
   sendJson(res, reply.status, reply.body);
+}
+
+// A limit window opens at the task's first request, so a rerun after it (dispatch --on-quota
+// wait) sees the window over, as it would with the real service.
+function planOptionsOf(ctx: HandlerContext, scenario: ScenarioName, taskText: string, nowMs: number): PlanOptions {
+  const options: PlanOptions = { slowChunkDelayMs: ctx.slowChunkDelayMs, nowMs };
+  if (!LIMIT_SCENARIOS.has(scenario)) return options;
+  const key = `${scenario}\n${taskText}`;
+  const startedAt = ctx.limitStarts.get(key) ?? nowMs;
+  ctx.limitStarts.set(key, startedAt);
+  options.usageLimitUntilMs = startedAt + ctx.usageLimitResetMs;
+  options.rateLimited = nowMs < startedAt + ctx.rateLimitForMs;
+  return options;
 }
 
 /** Routes one request: the two model APIs, token counting, and harmless answers to the rest. */

@@ -106,6 +106,7 @@ const ANTHROPIC_ERRORS: Record<number, Json> = {
   401: { type: 'authentication_error', message: 'invalid x-api-key (outpost model server)' },
   429: { type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit (outpost model server).' },
   500: { type: 'api_error', message: 'Internal server error (outpost model server)' },
+  529: { type: 'overloaded_error', message: 'Overloaded (outpost model server)' },
 };
 
 /** An error body in the Anthropic API's shape. */

@@ -119,6 +119,12 @@ const OPENAI_ERRORS: Record<number, Json> = {
     param: null,
     code: null,
   },
+  529: {
+    message: 'The engine is currently overloaded, please try again later (outpost model server).',
+    type: 'server_error',
+    param: null,
+    code: 'server_is_overloaded',
+  },
 };
 
 /** An error body in the OpenAI API's shape. */

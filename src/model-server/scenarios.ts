@@ -3,8 +3,9 @@ import { buildToolCall, type Action } from './tool-calls.js';
 
 /** Every scripted scenario, in the order the docs list them. */
 export const SCENARIO_NAMES = [
-  'edit', 'multi-turn', 'slow', 'reasoning', 'plan', 'noop',
-  'http-401', 'http-429', 'http-500', 'cut', 'hang', 'late-shell',
+  'edit', 'multi-turn', 'slow', 'reasoning', 'plan', 'noop', 'long-command',
+  'http-401', 'http-429', 'http-500', 'http-529', 'cut', 'hang', 'late-shell',
+  'rate-limit-brief', 'usage-limit', 'usage-limit-in', 'usage-limit-weekly',
 ] as const;
 
 /** A scripted behaviour of the model server, chosen per conversation. */
@@ -26,13 +27,32 @@ export type TurnPlan =
       /** Send a few events, then destroy the socket (the `cut` scenario; streams only). */
       cutStream: boolean;
     }
-  | { kind: 'http-error'; status: 401 | 429 | 500 }
+  | { kind: 'http-error'; status: 401 | 429 | 500 | 529 }
+  | {
+      kind: 'usage-limit';
+      /** When the window resets, epoch seconds. */
+      resetsAt: number;
+      window: 'five_hour' | 'seven_day';
+      /** codex: the 429 body names the reset as `resets_at` (epoch) or only `resets_in_seconds`. */
+      bodyField: 'resets_at' | 'resets_in_seconds';
+    }
   | { kind: 'hang' };
 
-/** Tunables of the scripted model. */
+/** Tunables of the scripted model, and the limit windows of this conversation's task. */
 export interface PlanOptions {
   slowChunkDelayMs: number;
+  /** The task's usage-limit window resets at this time (epoch ms); after it, the task runs as `edit`. */
+  usageLimitUntilMs?: number;
+  /** The task is inside its brief rate-limit window (`rate-limit-brief`: 429 + retry-after, then `edit`). */
+  rateLimited?: boolean;
+  /** Now, epoch ms. */
+  nowMs?: number;
 }
+
+/** Scenarios whose limit window, once over, leaves an ordinary `edit` run. */
+export const LIMIT_SCENARIOS = new Set<ScenarioName>(['rate-limit-brief', 'usage-limit', 'usage-limit-in', 'usage-limit-weekly']);
+
+const WEEKLY_RESET_SECONDS = 3 * 86_400 + 3_600;
 
 interface Script {
   /** Tool-calling turns; the calls of one turn are sent together. */
@@ -43,7 +63,7 @@ interface Script {
 
 const EDIT_TURNS: Action[][] = [['create-hello', 'append-readme']];
 
-const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'late-shell', Script> = {
+const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'late-shell' | 'long-command', Script> = {
   edit: { turns: EDIT_TURNS, answer: 'Created hello.txt.', reasoning: false },
   'multi-turn': {
     turns: [['create-hello'], ['append-readme'], ['show-hello']],
@@ -55,6 +75,7 @@ const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'l
   noop: { turns: [], answer: 'Nothing to change: the repository already looks right.', reasoning: false },
   // A long shell command (`sleep 12 && echo late > late.txt`): the run is stopped while it runs.
   'late-shell': { turns: [['late-write']], answer: 'Wrote late.txt.', reasoning: false },
+  'long-command': { turns: [['slow-command']], answer: 'Ran the slow step.', reasoning: false },
 };
 
 const FOLLOW_UP_ANSWER = 'Nothing left to do: the earlier task is complete.';
@@ -81,12 +102,17 @@ function scriptOf(scenario: ScenarioName): Script {
     case 'edit':
     case 'slow':
     case 'cut':
+    case 'rate-limit-brief':
+    case 'usage-limit':
+    case 'usage-limit-in':
+    case 'usage-limit-weekly':
       return SCRIPTS.edit;
     case 'multi-turn':
     case 'reasoning':
     case 'plan':
     case 'noop':
     case 'late-shell':
+    case 'long-command':
       return SCRIPTS[scenario];
     default:
       return SCRIPTS.noop;
@@ -125,16 +151,45 @@ export function planTurn(conversation: Conversation, scenario: ScenarioName, opt
       return { kind: 'http-error', status: 429 };
     case 'http-500':
       return { kind: 'http-error', status: 500 };
+    case 'http-529':
+      return { kind: 'http-error', status: 529 };
     case 'hang':
       return { kind: 'hang' };
+    case 'rate-limit-brief':
+      if (options.rateLimited) return { kind: 'http-error', status: 429 };
+      return replyOf(conversation, scenario, options);
+    case 'usage-limit':
+    case 'usage-limit-in':
+    case 'usage-limit-weekly':
+      return planUsageLimit(conversation, scenario, options);
     default:
-      return {
-        kind: 'reply',
-        items: planItems(conversation, scriptOf(scenario)),
-        eventDelayMs: scenario === 'slow' ? options.slowChunkDelayMs : 0,
-        cutStream: scenario === 'cut',
-      };
+      return replyOf(conversation, scenario, options);
   }
+}
+
+function replyOf(conversation: Conversation, scenario: ScenarioName, options: PlanOptions): TurnPlan {
+  return {
+    kind: 'reply',
+    items: planItems(conversation, scriptOf(scenario)),
+    eventDelayMs: scenario === 'slow' ? options.slowChunkDelayMs : 0,
+    cutStream: scenario === 'cut',
+  };
+}
+
+// Until the window resets the task gets the usage-limit answer; afterwards it runs as `edit`.
+function planUsageLimit(conversation: Conversation, scenario: ScenarioName, options: PlanOptions): TurnPlan {
+  const nowMs = options.nowMs ?? Date.now();
+  if (scenario === 'usage-limit-weekly') {
+    return { kind: 'usage-limit', resetsAt: Math.floor(nowMs / 1000) + WEEKLY_RESET_SECONDS, window: 'seven_day', bodyField: 'resets_at' };
+  }
+  const until = options.usageLimitUntilMs ?? nowMs + 3_600_000;
+  if (nowMs >= until) return replyOf(conversation, scenario, options);
+  return {
+    kind: 'usage-limit',
+    resetsAt: Math.ceil(until / 1000),
+    window: 'five_hour',
+    bodyField: scenario === 'usage-limit-in' ? 'resets_in_seconds' : 'resets_at',
+  };
 }
 
 /** The answer to claude's title side request: a JSON title as text. */

@@ -17,6 +17,10 @@ export interface ModelServerOptions {
    * model requests need a live access token (or a setup token, or an x-api-key).
    */
   oauth?: OAuthIssuerOptions | true;
+  /** A task's usage limit resets this long after its first request (`usage-limit*`; 1 h). */
+  usageLimitResetMs?: number;
+  /** `rate-limit-brief` answers 429 (retry-after 1) for this long from a task's first request (4 s). */
+  rateLimitForMs?: number;
 }
 
 /** A running scripted model server. */
@@ -43,6 +47,9 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     oauth,
     defaultScenario: opts.defaultScenario ?? 'edit',
     slowChunkDelayMs: opts.slowChunkDelayMs ?? 300,
+    usageLimitResetMs: opts.usageLimitResetMs ?? 3_600_000,
+    rateLimitForMs: opts.rateLimitForMs ?? 4_000,
+    limitStarts: new Map<string, number>(),
     record: (request: RecordedRequest) => {
       requests.push(request);
     },

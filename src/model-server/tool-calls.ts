@@ -1,7 +1,7 @@
 import type { Conversation } from './conversation.js';
 
 /** One step of a scripted task, independent of the agent that carries it out. */
-export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'plan' | 'late-write';
+export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'slow-command' | 'plan' | 'late-write';
 
 /** A call of one of the agent's own tools. */
 export interface ToolCall {
@@ -23,6 +23,7 @@ const SHELL_DESCRIPTIONS: Record<ShellAction, string> = {
   'append-readme': 'Append a line to README.md if it exists',
   'show-hello': 'Show hello.txt',
   'late-write': 'Wait, then write late.txt',
+  'slow-command': 'Run a slow step (5 s)',
 };
 
 /** The long shell command of the `late-shell` scenario: what a stopped run must not let finish. */
@@ -38,6 +39,9 @@ function shellCommand(action: ShellAction, agent: Conversation['agent']): string
       return 'cat hello.txt';
     case 'late-write':
       return LATE_SHELL_COMMAND;
+    // Longer than ~2 s: claude 2.1.197 runs it as a background task (system/task_* events).
+    case 'slow-command':
+      return `sleep 5 && printf '%s\\n' 'slow step done' > slow.txt`;
   }
 }
 

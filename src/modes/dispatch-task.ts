@@ -8,6 +8,7 @@ import { createRedactor } from '../runs/redact.js';
 import { executeRun, type RunResult } from './execute-run.js';
 import type { GroupPlan, RunTemplate } from './group-plan.js';
 import { runOnFinish } from './on-finish.js';
+import { DEFAULT_MAX_WAIT_MS, type OnQuota } from './quota-wait.js';
 import { checkLoginsBeforeFanOut } from './preflight.js';
 import { runGroup, type GroupHooks, type GroupResult } from './run-group.js';
 import type { RunHooks, ShellCommand } from './run-plan.js';
@@ -26,15 +27,22 @@ export interface DispatchRequest {
   onFinish?: ShellCommand | undefined;
   /** `--no-overlap` / `--lock-key`: skip (exit 4) while another dispatch of the same job runs. */
   overlapKey?: string | undefined;
+  /** `--on-quota`: fail (default), fallback (implied by --fallback), wait. */
+  onQuota?: OnQuota | undefined;
+  /** `--max-wait` for `--on-quota wait` (6 h). */
+  maxWaitMs?: number | undefined;
 }
 
 export type DispatchResult =
   | { kind: 'single'; run: RunResult; exitCode: number; onFinishFailed: boolean }
   | { kind: 'group'; group: GroupResult; exitCode: number; onFinishFailed: boolean };
 
-/** Whether the request needs a group (several runs, race or fallback) rather than one run. */
+/**
+ * Whether the request needs a group (several runs, race, fallback, or `--on-quota wait`,
+ * whose rerun after the reset is a new member) rather than one run.
+ */
 export function isGroupRequest(request: DispatchRequest): boolean {
-  return request.executors.length * request.attempts > 1 || request.race || request.fallback !== undefined;
+  return request.executors.length * request.attempts > 1 || request.race || request.fallback !== undefined || request.onQuota === 'wait';
 }
 
 /**
@@ -79,6 +87,8 @@ async function dispatchUnlocked(request: DispatchRequest, hooks: { run?: RunHook
     budgetUsd: request.budgetUsd,
     budgetTokens: request.budgetTokens,
     apply: request.apply,
+    onQuota: request.onQuota ?? (request.fallback ? 'fallback' : 'fail'),
+    maxWaitMs: request.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
   };
   const group = await runGroup(plan, hooks.group);
   const onFinishFailed = await finishHook(request, group.dir, join(group.dir, 'group.json'));

@@ -70,9 +70,9 @@ function firstLine(text: string): string {
   return line.length > 72 ? `${line.slice(0, 69)}...` : line || 'dispatch result';
 }
 
-/** A member replaced by its fallback counts through the fallback. */
+/** A member replaced by its fallback, or run again after a usage limit, counts through its successor. */
 function finalMembers(members: GroupMember[]): GroupMember[] {
-  const replaced = new Set(members.map((member) => member.fallback_of).filter((id): id is string => id !== null));
+  const replaced = new Set(members.flatMap((member) => [member.fallback_of, member.retry_of]).filter((id): id is string => typeof id === 'string'));
   return members.filter((member) => member.state === 'done' && !(member.run_id && replaced.has(member.run_id)));
 }
 

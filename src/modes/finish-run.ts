@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DispatchError } from '../errors.js';
-import { parseQuotaResetAt } from '../executors/classify-error.js';
 import { getExecutor } from '../executors/registry.js';
 import type { AgentProcessResult } from '../process/agent-process.js';
 import { captureChanges } from '../repos/capture-diff.js';
@@ -50,6 +49,7 @@ export async function finishRun(
     summary.workspace = null;
   }
 
+  await readSessionFacts(ctx);
   const outcome = preError
     ? preError.kind === 'auth' ? 'auth' : 'infra'
     : decideOutcome({
@@ -83,6 +83,22 @@ export async function finishRun(
   if (state.structuredOutput !== undefined) summary.structured_output = state.structuredOutput;
   await writeSummary(paths, summary);
   ctx.emit({ type: 'run.finished', status: summary.status, outcome, exit_code: summary.exit_code });
+}
+
+/**
+ * Facts the agent keeps in its session files: the model it used (codex does not print it),
+ * and the exact reset of a used-up window (codex prints it to the minute, or not at all).
+ */
+async function readSessionFacts(ctx: RunContext): Promise<void> {
+  const { state, executor } = ctx;
+  if (!executor.readSessionFacts || state.sessionId === null) return;
+  try {
+    const facts = await executor.readSessionFacts(ctx.paths.agentHome, state.sessionId);
+    if (facts.model && !state.model) state.model = facts.model;
+    if (facts.usageLimitResetAt && state.errorKind === 'usage_limit') state.resetAt = facts.usageLimitResetAt;
+  } catch {
+    // A rollout we cannot read costs a detail, never the run.
+  }
 }
 
 /**
@@ -177,8 +193,18 @@ function describeError(
   if (result?.spawnError) return { kind: 'infra', message: result.spawnError };
   const message = state.errorMessage ?? `the agent exited with code ${result?.exitCode ?? 'unknown'}${result?.signal ? ` (${result.signal})` : ''}`;
   if (outcome === 'auth') return { kind: 'auth', message: `${message} — ${getExecutor(plan.executor).loginHint}` };
-  const resetAt = outcome === 'quota' ? parseQuotaResetAt(message, new Date()) : undefined;
-  return resetAt ? { kind: 'quota', message, reset_at: resetAt } : { kind: outcome ?? 'agent_error', message };
+  return { kind: errorKindOf(outcome, state), message, ...(outcome === 'quota' && state.resetAt ? { reset_at: state.resetAt } : {}) };
+}
+
+/**
+ * error.kind names the cause within the outcome: quota → `usage_limit` (the plan's window is
+ * used up; reset_at says until when) or `rate_limit` (429s past the agent's retries); infra
+ * from the model provider → `server` (HTTP 5xx/529) or `network` (cut stream, refused).
+ */
+function errorKindOf(outcome: RunSummary['outcome'], state: RunState): string {
+  if (outcome === 'quota') return state.errorKind === 'usage_limit' ? 'usage_limit' : 'rate_limit';
+  if (outcome === 'infra' && (state.errorKind === 'server' || state.errorKind === 'network')) return state.errorKind;
+  return outcome ?? 'agent_error';
 }
 
 export async function finishRunWithError(ctx: RunContext, error: unknown): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ExecutorName } from '../executors/types.js';
+import type { OnQuota } from './quota-wait.js';
 import type { RunPlan } from './run-plan.js';
 
 export type GroupMode = 'parallel' | 'best-of-n' | 'race' | 'fallback';
@@ -22,6 +23,10 @@ export interface GroupPlan {
   budgetTokens?: number | undefined;
   /** Leave the winner's diff committed on branch dispatch/<group-id> in the mirror. */
   apply: boolean;
+  /** What a run that hits a usage or rate limit (outcome quota) leads to (--on-quota). */
+  onQuota: OnQuota;
+  /** --max-wait: the longest `--on-quota wait` waits for one task, in all. */
+  maxWaitMs: number;
 }
 
 /** The mode a group runs in (DESIGN §6). */
@@ -35,3 +40,9 @@ export function groupModeOf(plan: Pick<GroupPlan, 'race' | 'fallback' | 'templat
 
 /** Outcomes after which --fallback runs the task again with the other executor. */
 export const FALLBACK_TRIGGERS = new Set(['quota', 'auth', 'agent_error', 'timeout', 'idle_timeout', 'infra']);
+
+/** Whether --fallback runs after this outcome: a limit only with `--on-quota fallback`. */
+export function triggersFallback(plan: Pick<GroupPlan, 'onQuota'>, outcome: string | null): boolean {
+  if (outcome === 'quota') return plan.onQuota === 'fallback';
+  return FALLBACK_TRIGGERS.has(outcome ?? '');
+}

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { check, lock } from 'proper-lockfile';
+import { hostname } from 'node:os';
+import { readLockOwner, tryOwnedLock } from '../locks/owned-lock.js';
+import { isProcessAlive } from '../process/process-identity.js';
 import type { LoginRefreshWatch } from '../executors/login-types.js';
 
 /** How a refreshing agent's turn at the gate ended. */
@@ -30,30 +32,22 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 
 type Release = () => Promise<void>;
 
-/** A lock whose dispatch died stops being refreshed and is free after this long. */
-const LOCK_STALE_MS = 30_000;
-
-// The lock other dispatch processes see; undefined when another process holds it.
+// The lock other dispatch processes see; undefined when another process holds it. A lock
+// whose dispatch died is taken over at once (its owner is recorded inside it).
 async function lockAcrossProcesses(watch: LoginRefreshWatch): Promise<Release | undefined> {
   if (!watch.lockPath) return () => Promise.resolve();
   try {
-    const release = await lock(watch.lockPath, {
-      lockfilePath: watch.lockPath,
-      realpath: false,
-      retries: 0,
-      stale: LOCK_STALE_MS,
-      update: LOCK_STALE_MS / 3,
-      onCompromised: () => undefined,
-    });
-    return () => release().catch(() => undefined);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+    const attempt = await tryOwnedLock(watch.lockPath);
+    if (attempt.kind === 'held') return undefined;
+    return () => attempt.release().catch(() => undefined);
+  } catch {
     return () => Promise.resolve(); // An unwritable store directory: in-process order only.
   }
 }
 
-function isLockedElsewhere(path: string): Promise<boolean> {
-  return check(path, { lockfilePath: path, realpath: false, stale: LOCK_STALE_MS }).catch(() => false);
+function isLockedElsewhere(path: string): boolean {
+  const owner = readLockOwner(path);
+  return owner !== undefined && (owner.host !== hostname() || isProcessAlive(owner.pid, owner.pid_start));
 }
 
 // Another dispatch refreshes this login: wait for its new token or its lock to go.
@@ -61,7 +55,7 @@ async function waitForOtherProcess(watch: LoginRefreshWatch, opts: LoginGateOpti
   const deadline = Date.now() + (opts.maxWaitMs ?? 120_000);
   while (!signal?.aborted && Date.now() < deadline && !watch.refreshed()) {
     await sleep(opts.pollMs ?? 200);
-    if (watch.lockPath && !(await isLockedElsewhere(watch.lockPath))) return;
+    if (watch.lockPath && !isLockedElsewhere(watch.lockPath)) return;
   }
 }
 

@@ -9,8 +9,9 @@ import { createGroupDir, writeGroupRecord, type GroupMember, type GroupRecord } 
 import { createBudgetTracker } from './budget.js';
 import { executeRun, fetchBase, type RunResult } from './execute-run.js';
 import { finishGroup } from './finish-group.js';
-import { FALLBACK_TRIGGERS, groupModeOf, type GroupPlan } from './group-plan.js';
+import { groupModeOf, triggersFallback, type GroupPlan } from './group-plan.js';
 import type { CancelReason, RunPlan } from './run-plan.js';
+import { waitForQuotaReset } from './wait-for-quota.js';
 
 export interface GroupHooks {
   /** Aborting (Ctrl-C) cancels every member. */
@@ -172,7 +173,7 @@ async function runMember(state: GroupState, member: GroupMember): Promise<void> 
     bin: bin ?? '',
     mode: state.record.mode,
     groupId: state.record.group_id,
-    labels: { ...plan.template.labels, attempt: String(member.attempt) },
+    labels: { ...plan.template.labels, attempt: String(member.attempt), ...(member.retry_of ? { retry_of: member.retry_of } : {}) },
     fallbackOf: member.fallback_of ?? undefined,
   };
   let result: RunResult;
@@ -199,14 +200,21 @@ async function runMember(state: GroupState, member: GroupMember): Promise<void> 
   state.controllers.delete(member.key);
   state.results.push(result);
   recordResult(member, result);
-  state.hooks.onMember?.(member);
+  // A member about to wait reports once, waiting, then done when the wait ends.
+  const waits = result.summary.outcome === 'quota' && plan.onQuota === 'wait' && state.stopReason === null;
+  if (!waits) state.hooks.onMember?.(member);
   await state.persist();
   if (plan.race && state.raceWinner === null && result.summary.outcome === 'success') {
     state.raceWinner = result;
     stopAll(state, 'race_lost');
   }
+  if (waits) {
+    const retry = (key: string, retryOf: string) => ({ ...emptyMember(key, executor, member.attempt, member.fallback_of), retry_of: retryOf });
+    const next = await waitForQuotaReset(state, member, result, retry);
+    if (next) return runMember(state, next);
+  }
   const fallback = plan.fallback;
-  if (fallback && member.fallback_of === null && FALLBACK_TRIGGERS.has(result.summary.outcome ?? '') && state.stopReason === null) {
+  if (fallback && member.fallback_of === null && triggersFallback(plan, result.summary.outcome) && state.stopReason === null) {
     const next = emptyMember(`${member.key}>${fallback.name}`, fallback.name, member.attempt, result.runId);
     state.record.members.push(next);
     await runMember(state, next);
@@ -240,6 +248,5 @@ function recordResult(member: GroupMember, result: RunResult): void {
     error_kind: summary.error?.kind ?? null,
   } satisfies Partial<GroupMember>);
 }
-
 
 export type { GroupState };

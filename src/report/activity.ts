@@ -19,6 +19,10 @@ export function activityOf(event: TimedEvent): string | undefined {
       return event.passed ? 'check passed' : 'check failed';
     case 'error':
       return `error: ${event.message}`;
+    case 'warning':
+      return `warning: ${event.message}`;
+    case 'task':
+      return `task ${event.status}${event.description ? `: ${event.description}` : ''}`;
     default:
       return undefined;
   }

@@ -41,7 +41,15 @@ const FORMATTERS: EventFormatters = {
   'turn.failed': (event, style) =>
     splitLines(`turn failed${event.error_kind ? ` [${event.error_kind}]` : ''}: ${clean(event.error)}`).map((line) => style.bold(style.red(line))),
   error: (event, style) =>
-    splitLines(`error${event.error_kind ? ` [${event.error_kind}]` : ''}: ${clean(event.message)}`).map((line) => style.red(line)),
+    splitLines(`error${event.error_kind ? ` [${event.error_kind}]` : ''}: ${clean(event.message)}${formatReset(event.reset_at)}`).map((line) =>
+      style.red(line),
+    ),
+  warning: (event, style) => splitLines(`warning: ${clean(event.message)}`).map((line) => style.yellow(line)),
+  task: (event, style) => {
+    const what = clean(event.summary ?? event.description ?? '');
+    const line = `task ${clean(event.id)} ${clean(event.status)}${what ? `: ${previewText(what, COMMAND_LABEL_CHARS)}` : ''}`;
+    return [event.status === 'failed' ? style.red(line) : style.dim(line)];
+  },
   unknown: (event, style) => [style.yellow(`? ${previewRaw(event.raw)}`)],
   'run.started': (event, style) => [style.bold(`run ${clean(event.run_id)} started (${clean(event.executor)})`)],
   'run.finished': (event, style) => [paintStatus(event.status, style)(formatFinish(event))],
@@ -118,6 +126,12 @@ function previewOutput(output: string, style: Palette): string[] {
   const shown = lines.slice(0, OUTPUT_PREVIEW_LINES).map((line) => style.dim(`  ${line}`));
   const more = lines.length - OUTPUT_PREVIEW_LINES;
   return more > 0 ? [...shown, style.dim(`  … ${more} more line${more === 1 ? '' : 's'}`)] : shown;
+}
+
+function formatReset(resetAt: string | undefined): string {
+  if (!resetAt) return '';
+  const date = new Date(resetAt);
+  return Number.isNaN(date.getTime()) ? '' : ` (resets ${date.toLocaleString()})`;
 }
 
 function formatUsage(usage: Usage | undefined): string {

@@ -43,6 +43,10 @@ export function renderGroupVerdict(record: GroupRecord, runsDir: string): string
   }
   if (record.apply_error) lines.push(`warning: ${record.apply_error}`);
   if (record.applied_branch) lines.push(`applied on branch ${record.applied_branch} in repos/ (git fetch <mirror> ${record.applied_branch})`);
+  for (const member of record.members) {
+    if (member.retry_of) lines.push(`${member.key}: ran again after the usage limit of ${member.retry_of} reset`);
+    else if (member.outcome === 'quota' && member.error_message) lines.push(`${member.key}: ${member.error_message}`);
+  }
   const notStarted = record.members.filter((member) => member.state === 'not_started').length;
   if (notStarted > 0) lines.push(`${notStarted} member(s) never started (the group ended first)`);
   if (record.budget?.exceeded) {

@@ -8,8 +8,10 @@ export interface MemberProgress {
   id: string;
   executor: string;
   attempt: number;
-  state: 'queued' | 'starting' | 'running' | 'checking' | 'done';
+  state: 'queued' | 'starting' | 'running' | 'checking' | 'waiting' | 'done';
   outcome?: string;
+  /** While waiting (`--on-quota wait`): when the usage limit resets, epoch ms. */
+  waitingUntil?: number;
   /** epoch ms */
   startedAt?: number;
   /** e.g. `$ npm test`, `edit src/a.ts` */
@@ -131,6 +133,8 @@ function formatStateLine(member: Member, nowMs: number): string {
     if (progress.outcome) words.push(progress.outcome);
     const elapsed = elapsedMs(member, nowMs);
     if (elapsed !== undefined) words.push(formatDuration(elapsed));
+  } else if (progress.state === 'waiting') {
+    words.splice(2, 1, describeWaiting(progress, nowMs), progress.id);
   } else if (progress.state !== 'queued') {
     words.push(progress.id);
   }
@@ -151,7 +155,8 @@ function renderFrame(members: Members, nowMs: number, columns: number): string {
 /** label, status, elapsed, tokens, last activity */
 function formatMemberCells(member: Member, nowMs: number): string[] {
   const { progress } = member;
-  const status = progress.state === 'done' ? (progress.outcome ?? 'done') : progress.state;
+  const status =
+    progress.state === 'done' ? (progress.outcome ?? 'done') : progress.state === 'waiting' ? describeWaiting(progress, nowMs) : progress.state;
   const elapsed = elapsedMs(member, nowMs);
   return [
     labelOf(progress),
@@ -160,6 +165,19 @@ function formatMemberCells(member: Member, nowMs: number): string[] {
     progress.tokens === undefined ? '' : `${formatTokens(progress.tokens)} tok`,
     progress.lastActivity ?? '',
   ].map(sanitize);
+}
+
+/** `waiting for the usage limit to reset at 14:00` (local time; the date too when not today). */
+export function describeWaiting(progress: Pick<MemberProgress, 'waitingUntil'>, nowMs: number): string {
+  if (progress.waitingUntil === undefined) return 'waiting for the usage limit to reset';
+  return `waiting for the usage limit to reset at ${formatLocalClock(progress.waitingUntil, nowMs)}`;
+}
+
+function formatLocalClock(ms: number, nowMs: number): string {
+  const at = new Date(ms);
+  const clock = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  if (at.toDateString() === new Date(nowMs).toDateString()) return clock;
+  return `${at.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })} ${clock}`;
 }
 
 function labelOf(progress: MemberProgress): string {

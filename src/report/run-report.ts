@@ -20,6 +20,7 @@ export function renderRunReport(summary: RunSummary, runDir: string): string {
     lines.push(`tokens: ${summary.usage.input_tokens} in, ${summary.usage.output_tokens} out${cost}`);
   }
   if (summary.error) lines.push(`error: ${summary.error.message}`);
+  if (summary.error?.reset_at) lines.push(`the ${summary.error.kind.replace('_', ' ')} resets at ${new Date(summary.error.reset_at).toLocaleString()} (--on-quota wait runs the task again then)`);
   for (const warning of summary.warnings) lines.push(`warning: ${warning}`);
   lines.push(`run: ${runDir}`);
   if (summary.final_message) {

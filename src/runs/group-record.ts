@@ -9,8 +9,11 @@ export interface GroupMember {
   attempt: number;
   run_id: string | null;
   run_dir: string | null;
-  /** not_started: the group ended (race won, budget, interrupt) before this member began. */
-  state: 'queued' | 'running' | 'done' | 'not_started';
+  /**
+   * not_started: the group ended (race won, budget, interrupt) before this member began;
+   * waiting: `--on-quota wait` sleeps until the usage limit resets (waiting_until).
+   */
+  state: 'queued' | 'running' | 'waiting' | 'done' | 'not_started';
   status: string | null;
   outcome: string | null;
   exit_code: number | null;
@@ -22,6 +25,10 @@ export interface GroupMember {
   cost_usd: number | null;
   duration_ms: number | null;
   fallback_of: string | null;
+  /** `--on-quota wait`: the run that hit the limit and that this member runs again. */
+  retry_of?: string | null;
+  /** While waiting: when the member will run (ISO UTC). */
+  waiting_until?: string | null;
   error_kind: string | null;
   /** Set when the member's run could not be set up at all. */
   error_message?: string;

@@ -31,13 +31,20 @@ export function decideOutcome(facts: RunFacts): Outcome {
   return 'no_changes';
 }
 
+/**
+ * The model provider failing — an HTTP 5xx / 529 answer (`server`) or no usable answer at all:
+ * a cut stream, a refused or timed-out connection (`network`) — is one outcome, `infra`
+ * (exit 3): nothing in the task or the agent is at fault and a later retry may work.
+ */
 function outcomeForErrorKind(kind: ErrorKind | null): Outcome {
   switch (kind) {
     case 'auth':
       return 'auth';
-    case 'quota':
+    case 'usage_limit':
+    case 'rate_limit':
       return 'quota';
     case 'network':
+    case 'server':
       return 'infra';
     default:
       return 'agent_error';

@@ -16,6 +16,8 @@ export interface RunState {
   /** The most telling error: a fatal one or the turn failure, else the last warning. */
   errorKind: ErrorKind | null;
   errorMessage: string | null;
+  /** When the usage limit the agent hit resets (ISO UTC), if it said. */
+  resetAt: string | null;
 }
 
 export function createRunState(): RunState {
@@ -31,6 +33,7 @@ export function createRunState(): RunState {
     turnFailed: false,
     errorKind: null,
     errorMessage: null,
+    resetAt: null,
   };
 }
 
@@ -54,14 +57,21 @@ export function applyEvent(state: RunState, event: AgentEvent): void {
       break;
     case 'turn.failed':
       state.turnFailed = true;
-      state.errorMessage = event.error;
-      if (event.error_kind) state.errorKind = event.error_kind;
+      // A usage limit already seen (claude's rate_limit_event) stays the reason: the result
+      // that follows only repeats it.
+      if (state.errorKind !== 'usage_limit' || event.error_kind === 'usage_limit') {
+        state.errorMessage = event.error;
+        if (event.error_kind) state.errorKind = event.error_kind;
+      }
+      // The first reset named is the most exact (claude's epoch before its clock-time text).
+      if (event.reset_at) state.resetAt ??= event.reset_at;
       break;
     case 'error':
-      if (event.fatal || !state.turnFailed) {
+      if ((event.fatal || !state.turnFailed) && state.errorKind !== 'usage_limit') {
         state.errorMessage = event.message;
         if (event.error_kind && (event.fatal || state.errorKind === null)) state.errorKind = event.error_kind;
       }
+      if (event.reset_at) state.resetAt ??= event.reset_at;
       break;
     case 'unknown':
       state.unknownEvents += 1;

@@ -159,7 +159,24 @@ describe('planTurn', () => {
     expect(planTurn(conversation, 'http-401', OPTIONS)).toEqual({ kind: 'http-error', status: 401 });
     expect(planTurn(conversation, 'http-429', OPTIONS)).toEqual({ kind: 'http-error', status: 429 });
     expect(planTurn(conversation, 'http-500', OPTIONS)).toEqual({ kind: 'http-error', status: 500 });
+    expect(planTurn(conversation, 'http-529', OPTIONS)).toEqual({ kind: 'http-error', status: 529 });
     expect(planTurn(conversation, 'hang', OPTIONS)).toEqual({ kind: 'hang' });
+  });
+
+  it('usage limits hold until their window resets, then the task runs as edit', () => {
+    const conversation = readResponsesRequest(codexBody('t'));
+    const nowMs = Date.parse('2026-12-01T12:00:00Z');
+    const window = { ...OPTIONS, nowMs, usageLimitUntilMs: nowMs + 2_500 };
+    expect(planTurn(conversation, 'usage-limit', window)).toEqual({ kind: 'usage-limit', resetsAt: nowMs / 1000 + 3, window: 'five_hour', bodyField: 'resets_at' });
+    expect(planTurn(conversation, 'usage-limit-in', window)).toMatchObject({ kind: 'usage-limit', bodyField: 'resets_in_seconds' });
+    expect(planTurn(conversation, 'usage-limit-weekly', window)).toMatchObject({ kind: 'usage-limit', window: 'seven_day', resetsAt: nowMs / 1000 + 3 * 86_400 + 3_600 });
+    expect(planTurn(conversation, 'usage-limit', { ...window, nowMs: nowMs + 2_500 })).toMatchObject({ kind: 'reply' });
+  });
+
+  it('rate-limit-brief answers 429 inside its window, then plays edit', () => {
+    const conversation = readResponsesRequest(codexBody('t'));
+    expect(planTurn(conversation, 'rate-limit-brief', { ...OPTIONS, rateLimited: true })).toEqual({ kind: 'http-error', status: 429 });
+    expect(summarize(planTurn(conversation, 'rate-limit-brief', { ...OPTIONS, rateLimited: false }))).toEqual(['exec_command', 'exec_command']);
   });
 
   it('a resumed conversation whose task is done answers that nothing is left', () => {

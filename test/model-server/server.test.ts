@@ -114,6 +114,25 @@ describe('scripted model server over HTTP', () => {
     expect(await claude500.json()).toMatchObject({ error: { type: 'api_error' } });
   });
 
+  it('usage limits: each service’s 429, until the window resets, then an ordinary answer', async () => {
+    const { url } = await start({ usageLimitResetMs: 400 });
+    const codex = await post(`${url}/v1/responses`, codexRequest('[scenario:usage-limit] one'));
+    expect(codex.status).toBe(429);
+    const body = (await codex.json()) as { error: { type: string; resets_at: number } };
+    expect(body.error).toMatchObject({ type: 'usage_limit_reached', plan_type: 'plus' });
+    expect(body.error.resets_at * 1000 - Date.now()).toBeLessThan(2_000);
+    expect(codex.headers.get('x-codex-primary-used-percent')).toBe('100');
+    const inSeconds = await post(`${url}/v1/responses`, codexRequest('[scenario:usage-limit-in] one'));
+    expect(((await inSeconds.json()) as { error: Json }).error).toMatchObject({ resets_in_seconds: expect.any(Number) as number });
+    const claude = await post(`${url}/v1/messages`, claudeRequest('[scenario:usage-limit] two'));
+    expect(claude.status).toBe(429);
+    expect(claude.headers.get('anthropic-ratelimit-unified-status')).toBe('rejected');
+    expect(claude.headers.get('anthropic-ratelimit-unified-representative-claim')).toBe('five_hour');
+    expect(Number(claude.headers.get('anthropic-ratelimit-unified-reset'))).toBeGreaterThan(Date.now() / 1000 - 1);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await post(`${url}/v1/responses`, codexRequest('[scenario:usage-limit] one'))).status).toBe(200);
+  });
+
   it('cut: the body breaks off after a few events', async () => {
     const { url } = await start();
     const response = await post(`${url}/v1/responses`, codexRequest('[scenario:cut]'));

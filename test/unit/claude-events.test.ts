@@ -52,7 +52,8 @@ describe('createClaudeParser on real transcripts', () => {
       { type: 'message', text: 'done' },
       {
         type: 'turn.completed',
-        usage: { input_tokens: 200, cached_input_tokens: 0, output_tokens: 40, reasoning_tokens: 0 },
+        // modelUsage: the two turns and the title side call (result.usage leaves the title out).
+        usage: { input_tokens: 300, cached_input_tokens: 0, output_tokens: 60, reasoning_tokens: 0 },
         usage_cumulative: false,
         cost_usd: 0.003,
         final_text: 'done',
@@ -120,7 +121,7 @@ describe('createClaudeParser on real transcripts', () => {
 describe('createClaudeParser on failures', () => {
   it.each([
     ['err-claude-401-maxretries2.jsonl', 'auth', 2, 'Invalid API key · Fix external API key'],
-    ['err-claude-429-maxretries2.jsonl', 'quota', 2, 'API Error: Request rejected (429) · fake: rate limited'],
+    ['err-claude-429-maxretries2.jsonl', 'rate_limit', 2, 'API Error: Request rejected (429) · fake: rate limited'],
     ['err-claude-500-maxretries2.jsonl', 'server', 2, 'API Error: 500 fake: internal server error.'],
     ['err-claude-529-maxretries2.jsonl', 'server', 2, 'API Error: 529 fake: overloaded.'],
     ['err-claude-cutall.jsonl', 'network', 0, 'API Error: Connection to the API was lost (ECONNRESET).'],
@@ -141,35 +142,37 @@ describe('createClaudeParser on failures', () => {
     expect(ofType(events, 'message')).toEqual([]);
   });
 
-  it('api_retry errors: quota and a second auth retry are fatal, the first auth retry, server and network are not', () => {
+  it('api_retry errors: a second auth retry is fatal; the first auth retry, short rate-limit retries, server and network are not', () => {
     const retries = (name: string) => ofType(parseTranscript(name), 'error').filter((e) => e.message.startsWith('API retry'));
     // The first auth retry is claude re-reading its login store (another claude may have refreshed it).
     expect(retries('err-claude-401-maxretries2.jsonl').slice(0, 2)).toEqual([
-      { type: 'error', message: 'API retry 1/2: authentication_failed (HTTP 401)', error_kind: 'auth', fatal: false },
-      { type: 'error', message: 'API retry 2/2: authentication_failed (HTTP 401)', error_kind: 'auth', fatal: true },
+      { type: 'error', message: expect.stringMatching(/^API retry 1\/2: authentication_failed \(HTTP 401\), next in \d+ ms$/) as string, error_kind: 'auth', fatal: false },
+      { type: 'error', message: expect.stringMatching(/^API retry 2\/2: authentication_failed \(HTTP 401\), next in \d+ ms$/) as string, error_kind: 'auth', fatal: true },
     ]);
     expect(retries('err-claude-429.jsonl')).toHaveLength(9);
-    for (const retry of retries('err-claude-429.jsonl')) expect(retry).toMatchObject({ error_kind: 'quota', fatal: true });
+    for (const retry of retries('err-claude-429.jsonl')) expect(retry).toMatchObject({ error_kind: 'rate_limit', fatal: false });
     for (const retry of retries('err-claude-401.jsonl').slice(1)) expect(retry).toMatchObject({ error_kind: 'auth', fatal: true });
     for (const retry of retries('err-claude-500.jsonl')) expect(retry).toMatchObject({ error_kind: 'server', fatal: false });
-    expect(retries('err-claude-529-maxretries2.jsonl')[1]?.message).toBe('API retry 2/2: overloaded (HTTP 529)');
+    expect(retries('err-claude-529-maxretries2.jsonl')[1]?.message).toMatch(/^API retry 2\/2: overloaded \(HTTP 529\), next in \d+ ms$/);
     expect(retries('err-claude-refused-maxretries2.jsonl')[0]).toEqual({
       type: 'error',
-      message: 'API retry 1/2: unknown',
+      message: expect.stringMatching(/^API retry 1\/2: unknown, next in \d+ ms$/) as string,
       error_kind: 'network',
       fatal: false,
     });
   });
 
   it.each([
-    ['Claude AI usage limit reached|1764000000', 'quota'],
-    ["You've hit your session limit · resets 7:20am (Europe/Paris)", 'quota'],
-    ["You've hit your limit · resets 3pm (Europe/Rome)", 'quota'],
-    ['Credit balance is too low', 'quota'],
-    ['OAuth token has expired. Please obtain a new token or refresh your existing token.', 'auth'],
-    ['Invalid API key · Please run /login', 'auth'],
-  ] as const)('subscription result text %s → %s', (text, kind) => {
-    expect(parseLines([failedResult(text)])).toEqual([{ type: 'turn.failed', error: text, error_kind: kind }]);
+    ['Claude AI usage limit reached|1764000000', 'usage_limit', '2025-11-24T16:00:00.000Z'],
+    ["You've hit your session limit · resets 7:20am (Europe/Paris)", 'usage_limit', '2026-12-02T06:20:00.000Z'],
+    ["You've hit your limit · resets 3pm (Europe/Rome)", 'usage_limit', '2026-12-01T14:00:00.000Z'],
+    ['Credit balance is too low', 'usage_limit', undefined],
+    ['OAuth token has expired. Please obtain a new token or refresh your existing token.', 'auth', undefined],
+    ['Invalid API key · Please run /login', 'auth', undefined],
+  ] as const)('subscription result text %s → %s', (text, kind, resetAt) => {
+    const parse = createClaudeParser(() => new Date('2026-12-01T12:22:19Z'));
+    const expected = { type: 'turn.failed', error: text, error_kind: kind, ...(resetAt ? { reset_at: resetAt } : {}) };
+    expect(parse(JSON.stringify(failedResult(text)))).toEqual([expected]);
   });
 
   it('uses the subtype when a failing result has no text', () => {
@@ -277,5 +280,73 @@ describe('createClaudeParser on odd input', () => {
       for (let end = 0; end <= line.length; end += 11) expect(() => parse(line.slice(0, end))).not.toThrow();
     }
     expect(() => parse('{"a":'.repeat(100_000))).not.toThrow();
+  });
+});
+
+describe('createClaudeParser: usage limits, rate limits, background tasks', () => {
+  const retry = (attempt: number, delay: number) => ({
+    type: 'system', subtype: 'api_retry', attempt, max_retries: 10, retry_delay_ms: delay, error_status: 429, error: 'rate_limit',
+  });
+
+  it('a rejected rate_limit_event is a fatal usage limit with its reset', () => {
+    const line = { type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt: 1796131282, rateLimitType: 'five_hour', isUsingOverage: false } };
+    expect(parseLines([line])).toEqual([
+      { type: 'error', message: 'usage limit reached (five_hour window), resets at 2026-12-01T13:21:22.000Z', error_kind: 'usage_limit', fatal: true, reset_at: '2026-12-01T13:21:22.000Z' },
+    ]);
+  });
+
+  it('a warning, an overage and an allowed window do not stop the agent', () => {
+    const info = (rate_limit_info: unknown) => ({ type: 'rate_limit_event', rate_limit_info });
+    expect(parseLines([info({ status: 'allowed_warning', resetsAt: 1796131282, rateLimitType: 'seven_day', utilization: 0.85 })])).toEqual([
+      { type: 'warning', message: 'close to the usage limit (seven_day window, 85% used), resets at 2026-12-01T13:21:22.000Z' },
+    ]);
+    expect(parseLines([info({ status: 'rejected', rateLimitType: 'five_hour', isUsingOverage: true })])).toEqual([
+      { type: 'warning', message: 'usage limit reached, going on with overage credits (five_hour window)' },
+    ]);
+    expect(parseLines([info({ status: 'allowed', resetsAt: 1796131282 })])).toEqual([]);
+    // claude 2.1.197 with a subscription login reports any other 429 this way, and does not retry it.
+    expect(parseLines([info({ status: 'rejected', isUsingOverage: false })])).toEqual([
+      { type: 'error', message: 'rate limited (HTTP 429, no usage window named)', error_kind: 'rate_limit', fatal: false },
+    ]);
+    expect(parseLines([{ type: 'rate_limit_event' }])).toMatchObject([{ type: 'unknown' }]);
+  });
+
+  it('short rate-limit retries run on; a long wait or too long in all stops the agent', () => {
+    const fatal = (lines: unknown[]) => parseLines(lines).map((event) => event.type === 'error' && event.fatal);
+    expect(fatal([retry(1, 1000), retry(2, 1217), retry(3, 2114)])).toEqual([false, false, false]);
+    expect(fatal([retry(1, 61_000)])).toEqual([true]);
+    const many = Array.from({ length: 10 }, (_, index) => retry(index + 1, 35_000));
+    expect(fatal(many)).toEqual([false, false, false, false, false, false, false, false, true, true]);
+  });
+
+  it('maps background tasks (task_started, task_progress, task_notification)', () => {
+    const base = { type: 'system', task_id: 'bxjns68bl', tool_use_id: 'toolu_1' };
+    expect(
+      parseLines([
+        { ...base, subtype: 'task_started', description: 'Run a slow step', task_type: 'local_bash' },
+        { ...base, subtype: 'task_progress', description: 'Run a slow step' },
+        { ...base, subtype: 'task_notification', status: 'completed', output_file: '', summary: 'Run a slow step' },
+        { type: 'system', subtype: 'task_updated', task_id: 'bxjns68bl', patch: { status: 'killed' } },
+      ]),
+    ).toEqual([
+      { type: 'task', id: 'bxjns68bl', status: 'started', description: 'Run a slow step' },
+      { type: 'task', id: 'bxjns68bl', status: 'running', description: 'Run a slow step' },
+      { type: 'task', id: 'bxjns68bl', status: 'completed', summary: 'Run a slow step' },
+      { type: 'task', id: 'bxjns68bl', status: 'killed' },
+    ]);
+  });
+
+  it('usage after the non-streaming recovery comes from modelUsage, not the all-zero result.usage', () => {
+    const done = ofType(parseTranscript('err-claude-cut.jsonl'), 'turn.completed')[0];
+    expect(done?.usage).toEqual({ input_tokens: 200, cached_input_tokens: 0, output_tokens: 40, reasoning_tokens: 0 });
+    const twoModels = {
+      type: 'result', subtype: 'success', is_error: false, result: 'ok',
+      usage: { input_tokens: 0, output_tokens: 0 },
+      modelUsage: {
+        a: { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 100, cacheCreationInputTokens: 1 },
+        b: { inputTokens: 3, outputTokens: 2, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
+      },
+    };
+    expect(ofType(parseLines([twoModels]), 'turn.completed')[0]?.usage).toEqual({ input_tokens: 114, cached_input_tokens: 100, output_tokens: 7, reasoning_tokens: 0 });
   });
 });

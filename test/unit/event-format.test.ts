@@ -60,6 +60,9 @@ const CASES: [NormalizedEvent, string][] = [
   [{ type: 'run.finished', status: 'failed', outcome: 'agent_error', exit_code: 1 }, '03:04:05 run finished: agent_error (failed, exit 1)\n'],
   [{ type: 'run.finished', status: 'abandoned', outcome: 'abandoned', exit_code: null }, '03:04:05 run finished: abandoned\n'],
   [{ type: 'check.finished', passed: true, exit_code: 0 }, '03:04:05 check passed (exit 0)\n'],
+  [{ type: 'warning', message: 'Model metadata for `m` not found.' }, '03:04:05 warning: Model metadata for `m` not found.\n'],
+  [{ type: 'task', id: 'b1', status: 'started', description: 'Run a slow step' }, '03:04:05 task b1 started: Run a slow step\n'],
+  [{ type: 'task', id: 'b1', status: 'completed', summary: 'Slow step done' }, '03:04:05 task b1 completed: Slow step done\n'],
   [{ type: 'check.finished', passed: false, exit_code: 2 }, '03:04:05 check failed (exit 2)\n'],
 ];
 
@@ -72,7 +75,7 @@ describe('formatEvent (plain)', () => {
     // A Record over EventType: a new event type fails to compile here until it gets a case.
     const every: Record<EventType, true> = {
       'session.started': true, 'turn.started': true, message: true, reasoning: true, command: true, 'file.change': true,
-      'tool.call': true, todo: true, 'turn.completed': true, 'turn.failed': true, error: true, unknown: true,
+      'tool.call': true, todo: true, 'turn.completed': true, 'turn.failed': true, error: true, warning: true, task: true, unknown: true,
       'run.started': true, 'run.finished': true, 'check.finished': true,
     };
     expect(new Set(CASES.map(([event]) => event.type))).toEqual(new Set(Object.keys(every)));

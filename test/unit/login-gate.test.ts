@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lock } from 'proper-lockfile';
+import { tryOwnedLock } from '../../src/locks/owned-lock.js';
 import { describe, expect, it } from 'vitest';
 import type { LoginRefreshWatch } from '../../src/executors/login-types.js';
 import { readJwtExpiry } from '../../src/executors/jwt-expiry.js';
@@ -111,7 +111,9 @@ describe('passLoginGate across dispatch processes', () => {
       const store = createStore(true);
       const watch = () => ({ ...store.watch(), key: `other-${dir}`, lockPath });
       // Another dispatch process is refreshing this login.
-      const releaseOther = await lock(lockPath, { lockfilePath: lockPath, realpath: false, retries: 0 });
+      const other = await tryOwnedLock(lockPath);
+      if (other.kind !== 'acquired') throw new Error('the lock should be free');
+      const releaseOther = other.release;
       const events: string[] = [];
       const agent = passLoginGate(watch, undefined, { pollMs: 10 }).then((release) => {
         events.push(`started on ${store.token}`);
@@ -128,11 +130,12 @@ describe('passLoginGate across dispatch processes', () => {
       // Due again and nobody else holds the lock: this agent leads and holds it meanwhile.
       store.due = true;
       const release = await passLoginGate(watch, undefined, { pollMs: 10 });
-      await expect(lock(lockPath, { lockfilePath: lockPath, realpath: false, retries: 0 })).rejects.toMatchObject({ code: 'ELOCKED' });
+      expect((await tryOwnedLock(lockPath)).kind).toBe('held');
       release();
       await sleep(50);
-      const again = await lock(lockPath, { lockfilePath: lockPath, realpath: false, retries: 0 });
-      await again();
+      const again = await tryOwnedLock(lockPath);
+      expect(again.kind).toBe('acquired');
+      if (again.kind === 'acquired') await again.release();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -158,3 +158,22 @@ function lastFrame(output: string): string {
   const lines = plain.split('\n').filter((line) => line.trim() !== '');
   return lines.slice(-MEMBERS.length).join('\n');
 }
+
+describe('progress view while --on-quota wait waits', () => {
+  const until = new Date(2026, 10, 24, 14, 0).getTime();
+
+  it('plain: one line saying until when, in local time', () => {
+    const { stream, text } = createFakeStream();
+    const view = createProgressView(stream, MEMBERS, { now: () => new Date(2026, 10, 24, 9, 30).getTime() });
+    view.update('codex-1', { state: 'waiting', id: RUN_ID, waitingUntil: until });
+    expect(text()).toMatch(new RegExp(`^\\S+ codex#1 waiting for the usage limit to reset at 14:00 ${RUN_ID}\\n$`));
+  });
+
+  it('live: the member’s status says it waits for the reset', () => {
+    const { stream, text } = createFakeStream({ isTTY: true, columns: 120 });
+    const view = createProgressView(stream, MEMBERS, { now: () => new Date(2026, 10, 24, 9, 30).getTime(), refreshMs: 60_000 });
+    view.update('codex-1', { state: 'waiting', id: RUN_ID, waitingUntil: until });
+    expect(text()).toContain('codex#1   waiting for the usage limit to reset at 14:00');
+    view.finish(ROWS);
+  });
+});
