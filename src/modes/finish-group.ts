@@ -25,6 +25,7 @@ export async function finishGroup(state: GroupState, completed: Date): Promise<n
   record.duration_ms = completed.getTime() - Date.parse(record.started);
   record.status = state.stopReason === 'interrupted' || state.stopReason === 'cancelled' ? 'cancelled' : 'done';
   record.exit_code = groupExitCode(record.mode, winner, finalMembers(record.members));
+  record.dispatch_exit_code = record.exit_code;
   return record.exit_code;
 }
 

@@ -6,7 +6,7 @@ import type { AgentProcessResult } from '../process/agent-process.js';
 import { captureChanges } from '../repos/capture-diff.js';
 import { redactCredentials } from '../repos/repo-arg.js';
 import { removeWorktree } from '../repos/worktree.js';
-import { decideOutcome } from '../runs/outcome.js';
+import { decideOutcome, exitCodeForOutcome } from '../runs/outcome.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { writeDiffPatch, writeLastMessage, writeSummary } from '../runs/run-dir.js';
 import { finalMessageOf, type RunState } from '../runs/run-state.js';
@@ -68,6 +68,7 @@ export async function finishRun(
     status: statusForOutcome(outcome),
     outcome,
     exit_code: result?.exitCode ?? null,
+    dispatch_exit_code: dispatchExitCodeOf(outcome, plan.requireChanges, ctx.hooks.signal?.reason),
     signal: result?.signal ?? null,
     session_id: state.sessionId,
     final_message: finalMessage === null ? null : ctx.redact(finalMessage),
@@ -114,6 +115,12 @@ async function runCheck(ctx: RunContext, check: ShellCommand): Promise<boolean> 
   ctx.summary.check = { command: ctx.redact(check.command), exit_code: step.exitCode, passed: step.passed, duration_ms: step.durationMs };
   ctx.emit({ type: 'check.finished', passed: step.passed, exit_code: step.exitCode });
   return false;
+}
+
+/** What dispatch exits with for this run alone; the loser of a won race is no failure (DESIGN §10). */
+function dispatchExitCodeOf(outcome: RunSummary['outcome'], requireChanges: boolean, reason: unknown): number {
+  if (outcome === 'cancelled' && reason === 'race_lost') return 0;
+  return exitCodeForOutcome(outcome ?? 'infra', { requireChanges });
 }
 
 /** Error text comes from the agent: the same redaction as its logs. */
@@ -182,6 +189,7 @@ export async function finishRunWithError(ctx: RunContext, error: unknown): Promi
       completed: ctx.now().toISOString(),
       status: 'failed',
       outcome: 'infra',
+      dispatch_exit_code: 3,
       error: { kind, message: redactCredentials(ctx.redact(message)) },
     });
     await writeSummary(ctx.paths, ctx.summary);

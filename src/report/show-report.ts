@@ -25,7 +25,7 @@ export function renderRunDetails(summary: RunSummary, runDir: string): string {
     ['tokens', summary.usage ? describeUsage(summary.usage) : null],
     ['cost', typeof summary.cost_usd === 'number' ? `$${summary.cost_usd.toFixed(4)}` : null],
     ['session', summary.session_id],
-    ['exit code', summary.exit_code === null ? (summary.signal ? `signal ${summary.signal}` : null) : String(summary.exit_code)],
+    ['exit code', describeExitCodes(summary)],
     ['error', summary.error ? describeError(summary.error) : null],
     ...(summary.warnings ?? []).map((warning): Field => ['warning', warning]),
     ['labels', Object.entries(summary.labels ?? {}).map(([key, value]) => `${key}=${value}`).join(' ') || null],
@@ -49,7 +49,7 @@ export function renderGroupDetails(record: GroupRecord, groupDir: string): strin
   const budget = record.budget;
   const fields: Field[] = [
     ['mode', record.mode],
-    ['status', record.exit_code === null ? record.status : `${record.status} (exit ${record.exit_code})`],
+    ['status', record.exit_code === null ? record.status : `${record.status} (dispatch exited ${record.dispatch_exit_code ?? record.exit_code})`],
     ['repo', `${record.repo}${record.repo_url && record.repo_url !== record.repo ? `  (${record.repo_url})` : ''}`],
     ['executors', `${record.executors.join(', ')} × ${record.attempts}, concurrency ${record.concurrency}`],
     ['check', record.check],
@@ -70,6 +70,14 @@ function renderFields(fields: Field[]): string {
   const shown = fields.filter((field): field is [string, string] => field[1] !== null && field[1] !== '');
   const width = Math.max(...shown.map(([label]) => label.length));
   return shown.map(([label, value]) => `  ${`${label}:`.padEnd(width + 2)}${value}\n`).join('');
+}
+
+/** The agent's own exit code and dispatch's, which differ (an agent that exits 0 can still fail its check: 5). */
+function describeExitCodes(summary: RunSummary): string | null {
+  const agent = summary.exit_code === null ? (summary.signal ? `signal ${summary.signal}` : null) : String(summary.exit_code);
+  const dispatch = summary.dispatch_exit_code ?? null;
+  if (agent === null && dispatch === null) return null;
+  return [agent === null ? null : `agent ${agent}`, dispatch === null ? null : `dispatch ${dispatch}`].filter(Boolean).join(', ');
 }
 
 function shortSha(sha: string): string {

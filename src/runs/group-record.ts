@@ -13,7 +13,12 @@ export interface GroupMember {
   state: 'queued' | 'running' | 'done' | 'not_started';
   status: string | null;
   outcome: string | null;
+  /** What dispatch would exit with for this member alone (0 for the loser of a won race). */
   exit_code: number | null;
+  /** The same, under the name summary.json uses for it. */
+  dispatch_exit_code?: number | null;
+  /** The agent's own exit code (summary.json exit_code). */
+  agent_exit_code?: number | null;
   check_passed: boolean | null;
   files_changed: number;
   insertions: number;
@@ -51,7 +56,10 @@ export interface GroupRecord {
   applied_branch: string | null;
   /** Why --apply could not commit the winner, when it could not. */
   apply_error?: string;
+  /** What dispatch exited with for the group (kept for scripts written before dispatch_exit_code). */
   exit_code: number | null;
+  /** What dispatch exited with for the group (DESIGN §10). */
+  dispatch_exit_code?: number | null;
   pid: number;
   pid_start: string | null;
   host: string;

@@ -24,7 +24,10 @@ export const summarySchema = z.object({
   duration_ms: z.number().nullable(),
   status: z.enum(RUN_STATUSES),
   outcome: z.enum(OUTCOMES).nullable(),
+  /** The agent's own exit code (as the original shell dispatcher recorded it). */
   exit_code: z.number().nullable(),
+  /** What `dispatch` exits with for this run (DESIGN §10); null while it runs. */
+  dispatch_exit_code: z.number().nullable().optional(),
   signal: z.string().nullable(),
   before_sha: z.string().nullable(),
   after_sha: z.string().nullable(),
