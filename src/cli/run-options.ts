@@ -29,6 +29,8 @@ export interface RunFlags {
   budgetUsd?: string;
   budgetTokens?: string;
   apply?: boolean;
+  push?: boolean;
+  pr?: boolean;
   overlap?: boolean;
   lockKey?: string;
   instructions?: string;

@@ -58,7 +58,10 @@ export function renderGroupDetails(record: GroupRecord, groupDir: string): strin
     ['winner', winner ? `${winner.run_id} (${winner.executor}#${winner.attempt})` : record.winner_reason ? 'none' : null],
     ['reason', record.winner_reason],
     ['budget', budget ? describeBudget(budget) : null],
-    ['applied', record.applied_branch ? `branch ${record.applied_branch} in the repo's mirror under repos/` : null],
+    ['applied', record.applied_branch ? `branch ${record.applied_branch} in ${record.applied_in ?? "the repo's mirror under repos/"}` : null],
+    ['pushed', record.pushed_to ?? null],
+    ['pull request', record.pr_url ?? null],
+    ['error', record.apply_error ?? record.delivery_error ?? null],
     ['group dir', groupDir],
   ];
   const table = renderResultTable(groupResultRows(record));

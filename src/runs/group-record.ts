@@ -54,8 +54,16 @@ export interface GroupRecord {
   scores: unknown[];
   budget: { usd: number | null; tokens: number | null; spent_usd: number; spent_tokens: number; exceeded: boolean } | null;
   applied_branch: string | null;
+  /** The repository that has applied_branch: the user's own (a local repo argument), else the mirror. */
+  applied_in?: string | null;
   /** Why --apply could not commit the winner, when it could not. */
   apply_error?: string;
+  /** The remote --push pushed applied_branch to (credentials removed). */
+  pushed_to?: string | null;
+  /** The pull request --pr opened. */
+  pr_url?: string | null;
+  /** Why --push or --pr failed, when one did; the runs' results are kept either way. */
+  delivery_error?: string;
   /** What dispatch exited with for the group (kept for scripts written before dispatch_exit_code). */
   exit_code: number | null;
   /** What dispatch exited with for the group (DESIGN §10). */
