@@ -5,6 +5,7 @@ import { getExecutor } from '../executors/registry.js';
 import type { Invocation, InvocationRequest } from '../executors/types.js';
 import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
 import { addWorktree } from '../repos/worktree.js';
+import { snapshotWorktree } from '../repos/capture-diff.js';
 import { openEventLog } from '../runs/event-log.js';
 import { openOutputLog } from '../runs/output-log.js';
 import { exitCodeForOutcome } from '../runs/outcome.js';
@@ -77,7 +78,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
       fallbackOf: plan.fallbackOf ?? null,
     }),
   };
-  if (plan.resume) ctx.summary.before_sha = plan.resume.baseSha;
+  if (plan.resume) Object.assign(ctx.summary, { before_sha: plan.resume.baseSha, baseline_tree: plan.resume.baselineTree ?? null });
   await writeTaskFile(paths, renderTaskFile(plan.task, plan.instructions));
   await writeSummary(paths, ctx.summary);
   hooks.onRunCreated?.(runId, paths.dir);
@@ -116,6 +117,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
   recordVersion(ctx, await versionProbe);
   const setupError = plan.resume ? null : await prepareWorkspace(ctx);
   if (setupError) return finishRun(ctx, setupError, null, mirrorPath);
+  // The diff is what the agent changed: files --copy and --setup put there are the baseline.
+  if (!plan.resume && (plan.copy?.length || plan.setup)) summary.baseline_tree = await snapshotWorktree(paths.workspace);
   if (ctx.isCancelled()) return finishRun(ctx, null, null, mirrorPath);
 
   // A resumed run shares its parent's agent home: its answer must not be the parent's.

@@ -90,8 +90,10 @@ export async function finishRun(
  */
 async function captureWorkspace(ctx: RunContext, beforeSha: string) {
   const resume = ctx.plan.resume;
-  if (!resume) return captureChanges(ctx.paths.workspace, beforeSha);
-  const fromBase = await captureChanges(ctx.paths.workspace, beforeSha);
+  const baseline = resume ? resume.baselineTree : (ctx.summary.baseline_tree ?? undefined);
+  const fromBaseline = baseline ? { diffBase: baseline } : {};
+  if (!resume) return captureChanges(ctx.paths.workspace, beforeSha, fromBaseline);
+  const fromBase = await captureChanges(ctx.paths.workspace, beforeSha, fromBaseline);
   await writeFileAtomically(join(ctx.paths.dir, 'diff-from-base.patch'), fromBase.patch);
   return captureChanges(ctx.paths.workspace, resume.parentSha, { diffBase: resume.parentTree });
 }

@@ -33,6 +33,8 @@ export const summarySchema = z.object({
   after_sha: z.string().nullable(),
   /** The captured tree of the workspace at the end (a resumed run diffs against its parent's). */
   after_tree: z.string().nullable().optional(),
+  /** The workspace's tree after --copy and --setup, before the agent: what diff.patch is taken against. */
+  baseline_tree: z.string().nullable().optional(),
   changes: z.enum(['committed', 'uncommitted', 'none']).nullable(),
   files_changed: z.number(),
   insertions: z.number(),
