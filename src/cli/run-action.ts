@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { findMistypedCommand, mistypedCommandError } from './command-suggestion.js';
 import { parseExecutorList } from '../executors/registry.js';
 import { dispatchTask, jobLockKey, type DispatchRequest, type DispatchResult, type OnFinishReport } from '../modes/dispatch-task.js';
 import { requireGh } from '../repos/pull-request.js';
@@ -24,6 +27,8 @@ import {
 
 /** Validates everything before a file is written. */
 async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<DispatchRequest> {
+  const mistyped = findMistypedCommand(repoArg, { hasTask: words.length > 0 || flags.taskFile !== undefined, remoteBase: io.env.DISPATCH_REMOTE_BASE, isPath: existsSync(resolve(io.cwd, repoArg)) });
+  if (mistyped) throw mistypedCommandError(repoArg, mistyped, io.invocation ?? 'dispatch');
   const executors = parseExecutorList(flags.executor);
   const fallback = flags.fallback === undefined ? undefined : parseExecutorList(flags.fallback);
   if (fallback && fallback.length !== 1) throw new UsageError(`--fallback takes one executor, not '${flags.fallback}'`);

@@ -74,6 +74,13 @@ export function parsePositiveInt(flag: string, value: string): number {
   return n;
 }
 
+/** A TCP port for a server on 127.0.0.1: 0 (any free one) to 65535. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`invalid --port '${value}'`, 'use a port number from 1 to 65535, or 0 for any free one');
+  return port;
+}
+
 export function parsePositiveNumber(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`invalid ${flag} '${value}'`, 'use a number above 0');

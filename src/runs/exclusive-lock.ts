@@ -32,7 +32,7 @@ export async function acquireExclusiveLock(lockPath: string, what: string): Prom
     const owner = readOwner(ownerPath);
     const held = () => {
       const by = owner ? ` by pid ${owner.pid} on ${owner.host} since ${owner.since}` : '';
-      return new LockHeldError(`${what} is already running${by}`, 'skipped; it will run next time (remove the lock if no dispatch runs)');
+      return new LockHeldError(`${what} is already running${by}`, `skipped; it will run next time (if no dispatch is running, remove ${lockPath})`);
     };
     if (!owner || owner.host !== hostname() || isProcessAlive(owner.pid, owner.pid_start)) throw held();
     // Take over a dead holder's lock: only one rename of it succeeds, so two dispatchers
