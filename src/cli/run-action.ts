@@ -146,7 +146,11 @@ async function reportOnFinish(io: CliIo, report: OnFinishReport, chatty: boolean
   }
   if (!chatty) return;
   const { readFile } = await import('node:fs/promises');
-  const lines = (await readFile(report.logPath, 'utf8').catch(() => '')).trimEnd().split('\n').filter((line) => line !== '');
+  // on-finish.log opens with the command (`$ …`) and ends with dispatch's `[dispatch: exit N]`: show what lies between.
+  const lines = (await readFile(report.logPath, 'utf8').catch(() => ''))
+    .trimEnd()
+    .split('\n')
+    .filter((line, index, all) => line !== '' && !(index === 0 && line.startsWith('$ ')) && !(index === all.length - 1 && line.startsWith('[dispatch: ')));
   if (lines.length === 0) return void io.stdout.write(`on-finish: exit ${report.exitCode ?? '-'}, no output\n`);
   const shown = lines.slice(-ON_FINISH_LINES);
   const cut = lines.length > shown.length ? ` (last ${shown.length} of ${lines.length} lines; all in ${report.logPath})` : '';
