@@ -19,6 +19,7 @@ export interface ResultRow {
 const HEADERS = ['RUN', 'EXECUTOR', 'OUTCOME', 'CHECK', 'FILES', 'INS', 'DEL', 'TOKENS', 'TIME'];
 const FIRST_NUMERIC_COLUMN = 4;
 const WINNER_MARK = '* ';
+const FALLBACK_SUFFIX = ' (fallback)';
 const NO_MARK = '  ';
 
 /** How much of each cell the table shows: full run ids first; narrower when that does not fit. */
@@ -66,10 +67,12 @@ export function formatTokens(tokens: number): string {
 }
 
 function toCells(row: ResultRow, style: CellStyle): string[] {
-  const executor = style.shortLabels ? row.executor.replace(' (fallback)', ' fb') : row.executor;
+  const fallback = row.executor.endsWith(FALLBACK_SUFFIX);
+  const executor = fallback ? row.executor.slice(0, -FALLBACK_SUFFIX.length) : row.executor;
+  const mark = fallback ? (style.shortLabels ? ' fb' : FALLBACK_SUFFIX) : '';
   return [
     style.shortIds ? row.runId.slice(-6) : row.runId,
-    `${executor}#${row.attempt}`,
+    `${executor}#${row.attempt}${mark}`,
     row.outcome,
     row.check,
     String(row.filesChanged),

@@ -167,8 +167,8 @@ describe('result table on an 80-column terminal or mail', () => {
   it('shortens the fallback label when that is still too wide', () => {
     const table = renderResultTable(fallbackRows);
     expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
-    expect(table).toContain('ghi789  claude fb#1');
-    expect(renderResultTable(fallbackRows, 200)).toContain('20261124-030405-claude-ghi789  claude (fallback)#1');
+    expect(table).toContain('ghi789  claude#1 fb ');
+    expect(renderResultTable(fallbackRows, 200)).toContain('20261124-030405-claude-ghi789  claude#1 (fallback)');
   });
 });
 
