@@ -9,7 +9,7 @@ export function createShowCommand(io: CliIo, _setExitCode: (code: number) => voi
     .description('show a run (or a group) in full: outcome, changes, check, usage, errors, paths, final message')
     .argument('<ref>', 'a run or group id, a unique prefix of one, its 6-character suffix, or `latest`')
     .option('--json', 'print summary.json (or group.json) as it stands')
-    .option('-q, --quiet', "print only the outcome (a group: its status), e.g. for `[ \"$(dispatch show -q latest)\" = success ]`")
+    .option('-q, --quiet', 'print only the outcome (of a group: its status)')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (ref: string, flags: { json?: boolean; quiet?: boolean; home?: string }) => {
       watchBrokenPipe(io.stdout);
