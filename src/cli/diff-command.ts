@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { resolveHome } from '../runs/home.js';
-import { describePick, resolveRunOrGroupMember } from '../runs/resolve-member.js';
 import type { CliIo } from './io.js';
 
 interface DiffFlags {
@@ -21,6 +20,7 @@ export function createDiffCommand(io: CliIo, setExitCode: (code: number) => void
     .option('--json', 'the files changed and their counts as JSON')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (ref: string, flags: DiffFlags) => {
+      const { describePick, resolveRunOrGroupMember } = await import('../runs/resolve-member.js');
       const picked = await resolveRunOrGroupMember(resolveHome(flags.home, io.env).runsDir, ref);
       const note = describePick(picked, 'showing');
       if (note) io.stderr.write(`${note}\n`);

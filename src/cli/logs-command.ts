@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { describePick, resolveRunOrGroupMember } from '../runs/resolve-member.js';
 import { resolveHome } from '../runs/home.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
@@ -31,6 +30,7 @@ export function createLogsCommand(io: CliIo, setExitCode: (code: number) => void
 
 async function printLogs(io: CliIo, ref: string, flags: LogsFlags): Promise<number> {
   if (flags.raw && flags.json) throw new UsageError('--raw and --json exclude each other', 'output.log is the agent\'s own text; --json prints events.jsonl');
+  const { describePick, resolveRunOrGroupMember } = await import('../runs/resolve-member.js');
   const picked = await resolveRunOrGroupMember(resolveHome(flags.home, io.env).runsDir, ref);
   const note = describePick(picked, 'showing');
   if (note) io.stderr.write(`${note}\n`);

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { describePick, resolveRunOrGroupMember } from '../runs/resolve-member.js';
 import { resolveHome } from '../runs/home.js';
 import { UsageError } from '../errors.js';
 import { addAgentLimitOptions } from './agent-limit-options.js';
@@ -38,6 +37,7 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
           import('../runs/read-run.js'),
         ]);
       const home = resolveHome(flags.home, io.env);
+      const { describePick, resolveRunOrGroupMember } = await import('../runs/resolve-member.js');
       const picked = await resolveRunOrGroupMember(home.runsDir, ref);
       const note = describePick(picked, 'resuming');
       if (note && !flags.quiet) io.stderr.write(`${note}\n`);

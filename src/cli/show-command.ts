@@ -19,6 +19,6 @@ export function createShowCommand(io: CliIo, _setExitCode: (code: number) => voi
       if (flags.json) io.stdout.write(`${JSON.stringify(content, null, 2)}\n`);
       else if (flags.quiet) io.stdout.write(`${entry.kind === 'run' ? (entry.summary.outcome ?? entry.summary.status) : entry.record.status}\n`);
       else if (entry.kind === 'run') io.stdout.write(report.renderRunDetails(entry.summary, entry.dir));
-      else io.stdout.write(report.renderGroupDetails(entry.record, entry.dir));
+      else io.stdout.write(report.renderGroupDetails(entry.record, entry.dir, (io.stdout as { columns?: number }).columns));
     });
 }

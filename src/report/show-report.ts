@@ -43,8 +43,11 @@ export function renderRunDetails(summary: RunSummary, runDir: string): string {
   return `${header}\nfinal message:\n${message.join('\n')}\n`;
 }
 
-/** Everything `dispatch show <group>` prints: mode, members, winner and why, budget, applied branch. */
-export function renderGroupDetails(record: GroupRecord, groupDir: string): string {
+/**
+ * Everything `dispatch show <group>` prints: mode, members, winner and why, budget, applied branch.
+ * The table has full run ids unless `columns` (a terminal's width) is too narrow for them.
+ */
+export function renderGroupDetails(record: GroupRecord, groupDir: string, columns = Number.POSITIVE_INFINITY): string {
   const winner = record.members.find((member) => member.run_id !== null && member.run_id === record.winner);
   const budget = record.budget;
   const fields: Field[] = [
@@ -64,7 +67,7 @@ export function renderGroupDetails(record: GroupRecord, groupDir: string): strin
     ['error', record.apply_error ?? record.delivery_error ?? null],
     ['group dir', groupDir],
   ];
-  const table = renderResultTable(groupResultRows(record));
+  const table = renderResultTable(groupResultRows(record), columns);
   const task = `${record.task ?? ''}`.trimEnd();
   return `group ${record.group_id}\n${renderFields(fields)}\n${table}${task ? `\ntask:\n${task.split('\n').map((line) => `  ${line}`).join('\n')}\n` : ''}`;
 }

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { resolveRunRef, type RunRef } from './find-run.js';
-import { readGroupRecord } from './read-run.js';
 
 /** A run picked for a command that acts on one run; `via` says which group it was picked from and why. */
 export interface PickedRun {
@@ -16,6 +15,7 @@ export interface PickedRun {
 export async function resolveRunOrGroupMember(runsDir: string, ref: string): Promise<PickedRun> {
   const found = resolveRunRef(runsDir, ref, 'any');
   if (found.kind === 'run') return { ref: found, via: null };
+  const { readGroupRecord } = await import('./read-run.js');
   const record = await readGroupRecord(found.dir);
   if (!record) throw new UsageError(`group ${found.id} has no readable group.json`, 'it may still be starting, or was pruned');
   const started = record.members.filter((member) => member.run_id !== null);
