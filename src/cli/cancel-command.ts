@@ -10,15 +10,23 @@ export function createCancelCommand(io: CliIo, setExitCode: (code: number) => vo
     .description('cancel a running run or group (from another shell)')
     .argument('<id>', 'run or group id, unique prefix, or latest')
     .option('--wait <duration>', 'how long to wait for the dispatcher to finish the run', '60s')
+    .option('--json', 'print what was cancelled as JSON: {kind, id, before, after}')
+    .option('-q, --quiet', 'print nothing (the exit code says it worked)')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
-    .action(async (ref: string, flags: { wait: string; home?: string }) => {
+    .action(async (ref: string, flags: { wait: string; json?: boolean; quiet?: boolean; home?: string }) => {
       const { cancelRunOrGroup } = await import('../modes/cancel-run.js');
       const home = resolveHome(flags.home, io.env);
       const report = await cancelRunOrGroup(resolveRunRef(home.runsDir, ref), parseDurationFlag('--wait', flags.wait));
-      const what = `${report.ref.kind} ${report.ref.id}`;
-      if (report.before !== 'running') io.stdout.write(`${what} is not running (${report.before}); nothing to cancel\n`);
-      else if (report.after === 'running') io.stdout.write(`${what}: cancel requested; its dispatcher has not finished yet, agent stopped\n`);
-      else io.stdout.write(`${what}: ${report.after}\n`);
+      if (flags.json) io.stdout.write(`${JSON.stringify({ kind: report.ref.kind, id: report.ref.id, before: report.before, after: report.after })}\n`);
+      // --quiet prints nothing: cron mails whatever a job prints.
+      else if (!flags.quiet) io.stdout.write(describeCancel(report));
       setExitCode(0);
     });
+}
+
+function describeCancel(report: { ref: { kind: string; id: string }; before: string; after: string }): string {
+  const what = `${report.ref.kind} ${report.ref.id}`;
+  if (report.before !== 'running') return `${what} is not running (${report.before}); nothing to cancel\n`;
+  if (report.after === 'running') return `${what}: cancel requested; its dispatcher has not finished yet, agent stopped\n`;
+  return `${what}: ${report.after}\n`;
 }

@@ -10,11 +10,13 @@ export function createDoctorCommand(io: CliIo, setExitCode: (code: number) => vo
     .description('check git, the agent CLIs and their versions, logins (kind, expiry, parallel safety), disk and queue')
     .option('-e, --executor <names>', 'executors that must be ready: codex, claude, both, or a comma list', 'codex')
     .option('--json', 'print the checks as JSON')
+    .option('-q, --quiet', 'print nothing; the exit code says whether the machine is ready (0) or not (3)')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
-    .action(async (flags: { executor: string; json?: boolean; home?: string }) => {
+    .action(async (flags: { executor: string; json?: boolean; quiet?: boolean; home?: string }) => {
       const { runDoctor } = await import('../doctor/run-doctor.js');
       const report = await runDoctor(parseExecutorList(flags.executor), resolveHome(flags.home, io.env), io.env);
-      io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctorReport(report));
+      if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else if (!flags.quiet) io.stdout.write(renderDoctorReport(report));
       setExitCode(report.ready ? 0 : 3);
     });
 }

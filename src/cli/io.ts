@@ -1,3 +1,5 @@
+import { detectInvocation } from './invocation.js';
+
 /** The process's streams and environment, passed in so tests can run the CLI in-process. */
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -5,8 +7,14 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** How the user started dispatch (`dispatch`, `npx dispatch`, `./bin/dispatch`): hints print it. */
+  invocation?: string;
 }
 
 export function processIo(): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  const cwd = process.cwd();
+  return {
+    stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd,
+    invocation: detectInvocation(process.env, process.argv[1], cwd),
+  };
 }

@@ -16,6 +16,7 @@ interface ListFlags {
   all?: boolean;
   groups?: boolean;
   json?: boolean;
+  quiet?: boolean;
   home?: string;
 }
 
@@ -36,14 +37,16 @@ export function createListCommand(io: CliIo, _setExitCode: (code: number) => voi
     .option('--all', 'no limit')
     .option('--groups', 'list groups instead of runs (--since, --repo and --limit apply)')
     .option('--json', 'one summary.json per line (NDJSON), for jq')
+    .option('-q, --quiet', 'only the ids, one a line')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (flags: ListFlags) => {
       const isBroken = watchBrokenPipe(io.stdout);
       const { parseRunQuery } = await import('../runs/run-filter.js');
       const query = parseRunQuery({ ...flags, labels: parseLabels(flags.label), limit: limitOf(flags) }, new Date());
       const { runsDir } = resolveHome(flags.home, io.env);
+      if (flags.json && flags.quiet) throw new UsageError('--json and --quiet exclude each other', 'give one of them');
       if (flags.groups) await printGroups(io, runsDir, query, flags);
-      else if (flags.json) await printRunsJson(io, runsDir, query, isBroken);
+      else if (flags.json || flags.quiet) await printRunsJson(io, runsDir, query, isBroken, flags.quiet === true);
       else await printRunTable(io, runsDir, query);
     });
 }
@@ -52,7 +55,7 @@ function limitOf(flags: ListFlags): number | null {
   if (flags.all && flags.limit !== undefined) throw new UsageError('--all and --limit exclude each other', 'give one of them');
   if (flags.all) return null;
   if (flags.limit !== undefined) return parsePositiveInt('--limit', flags.limit);
-  return flags.json ? null : DEFAULT_LIMIT;
+  return flags.json || flags.quiet ? null : DEFAULT_LIMIT;
 }
 
 async function printRunTable(io: CliIo, runsDir: string, query: RunQuery): Promise<void> {
@@ -64,12 +67,13 @@ async function printRunTable(io: CliIo, runsDir: string, query: RunQuery): Promi
 }
 
 /** NDJSON, streamed: each summary is written as soon as it is read, and `| head` ends the listing quietly. */
-async function printRunsJson(io: CliIo, runsDir: string, query: RunQuery, isBroken: () => boolean): Promise<void> {
+async function printRunsJson(io: CliIo, runsDir: string, query: RunQuery, isBroken: () => boolean, idsOnly: boolean): Promise<void> {
   const { scanRuns } = await import('../runs/list-runs.js');
   const scan = await scanRuns(runsDir, query);
   for await (const run of scan.runs) {
     if (isBroken()) break;
-    if (!io.stdout.write(`${JSON.stringify(run.summary)}\n`)) await waitForDrain(io.stdout, isBroken);
+    const line = idsOnly ? run.summary.run_id : JSON.stringify(run.summary);
+    if (!io.stdout.write(`${line}\n`)) await waitForDrain(io.stdout, isBroken);
   }
 }
 
@@ -106,8 +110,8 @@ async function printGroups(io: CliIo, runsDir: string, query: RunQuery, flags: L
   }
   const [{ listGroups }, report] = await Promise.all([import('../runs/list-runs.js'), import('../report/list-report.js')]);
   const listing = await listGroups(runsDir, query);
-  if (flags.json) {
-    for (const group of listing.groups) io.stdout.write(`${JSON.stringify(group.record)}\n`);
+  if (flags.json || flags.quiet) {
+    for (const group of listing.groups) io.stdout.write(`${flags.quiet ? group.record.group_id : JSON.stringify(group.record)}\n`);
     return;
   }
   if (listing.groups.length === 0) return void io.stdout.write(report.renderEmptyListing(runsDir, listing.total, 'groups'));

@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { resolveRunRef } from '../runs/find-run.js';
 import { resolveHome } from '../runs/home.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
@@ -11,6 +10,7 @@ import type { CliIo } from './io.js';
 interface LogsFlags {
   follow?: boolean;
   raw?: boolean;
+  json?: boolean;
   home?: string;
 }
 
@@ -18,9 +18,10 @@ interface LogsFlags {
 export function createLogsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('logs')
     .description("print a run's events, one line each (or its raw agent output with --raw)")
-    .argument('<run-id>', 'run id, unique prefix or suffix, `latest`, or the run directory')
+    .argument('<run-id>', 'run id, unique prefix or suffix, `latest`, the run directory, or a group id (its winner)')
     .option('-f, --follow', 'keep printing new events until the run ends')
     .option('--raw', "print output.log, the agent's own stdout+stderr, as it came")
+    .option('--json', 'print the normalized events as they are stored: one JSON object a line (NDJSON)')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (ref: string, flags: LogsFlags) => {
       setExitCode(await printLogs(io, ref, flags));
@@ -28,7 +29,12 @@ export function createLogsCommand(io: CliIo, setExitCode: (code: number) => void
 }
 
 async function printLogs(io: CliIo, ref: string, flags: LogsFlags): Promise<number> {
-  const run = resolveRunRef(resolveHome(flags.home, io.env).runsDir, ref, 'run');
+  if (flags.raw && flags.json) throw new UsageError('--raw and --json exclude each other', 'output.log is the agent\'s own text; --json prints events.jsonl');
+  const { describePick, resolveRunOrGroupMember } = await import('../runs/resolve-member.js');
+  const picked = await resolveRunOrGroupMember(resolveHome(flags.home, io.env).runsDir, ref);
+  const note = describePick(picked, 'showing');
+  if (note) io.stderr.write(`${note}\n`);
+  const run = picked.ref;
   const file = join(run.dir, flags.raw ? 'output.log' : 'events.jsonl');
   if (!flags.follow && !existsSync(file)) {
     throw new UsageError(`run ${run.id} has no ${flags.raw ? 'output.log' : 'events.jsonl'}`, 'it may have failed before the agent started; see `dispatch show`');
@@ -45,6 +51,8 @@ async function printLogs(io: CliIo, ref: string, flags: LogsFlags): Promise<numb
     const chunks = readRunFile(run.dir, file, { follow: flags.follow === true, signal });
     if (flags.raw) {
       for await (const chunk of chunks) await write(chunk);
+    } else if (flags.json) {
+      for await (const line of splitLines(chunks)) if (line.complete && line.text.trim() !== '') await write(`${line.text}\n`);
     } else {
       const { formatEventLine } = await import('../report/event-format.js');
       const { shouldUseColor } = await import('../report/term-style.js');

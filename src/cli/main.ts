@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { DispatchError, formatErrorLine } from '../errors.js';
 import { processIo, type CliIo } from './io.js';
+import { rewriteHints } from './invocation.js';
 import { createProgram } from './program.js';
 
 /**
@@ -17,7 +18,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof DispatchError) {
-      io.stderr.write(`${formatErrorLine(error)}\n`);
+      io.stderr.write(`${rewriteHints(formatErrorLine(error), io.invocation ?? 'dispatch')}\n`);
       return error.exitCode;
     }
     io.stderr.write(`internal error (please report it): ${(error as Error)?.stack ?? String(error)}\n`);

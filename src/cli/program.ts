@@ -46,5 +46,5 @@ function configureCommand(command: Command, io: CliIo): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .showHelpAfterError('(run `dispatch --help` for usage)');
+    .showHelpAfterError(`(run \`${io.invocation ?? 'dispatch'} --help\` for usage)`);
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { resolveHome } from '../runs/home.js';
+import type { PruneReport } from '../lifecycle/prune-runs.js';
 import type { CliIo } from './io.js';
 import { parseDurationFlag, parsePositiveInt } from './run-options.js';
 
@@ -9,6 +10,7 @@ interface PruneFlags {
   workspacesOnly?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  quiet?: boolean;
   home?: string;
 }
 
@@ -25,8 +27,9 @@ export function createPruneCommand(io: CliIo, setExitCode: (code: number) => voi
     .option('--older-than <duration>', 'runs that started longer ago than this (default 14d unless --keep)')
     .option('--keep <n>', 'always keep the newest N runs')
     .option('--workspaces-only', 'remove only the worktrees; keep the run directories (logs, diff, summary)')
-    .option('--dry-run', 'say what would be removed; remove nothing')
+    .option('--dry-run', 'list what would be removed; remove nothing')
     .option('--json', 'print the report as JSON')
+    .option('-q, --quiet', 'print nothing unless something went wrong (cron)')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (flags: PruneFlags) => {
       const { pruneRuns } = await import('../lifecycle/prune-runs.js');
@@ -37,16 +40,26 @@ export function createPruneCommand(io: CliIo, setExitCode: (code: number) => voi
         dryRun: flags.dryRun === true,
         now: new Date(),
       });
-      if (flags.json) {
-        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      } else {
-        const verb = flags.dryRun ? 'would remove' : 'removed';
-        const what = flags.workspacesOnly
-          ? `${report.workspaces.length} worktree(s)`
-          : `${report.runs.length} run(s) (${report.workspaces.length} with worktrees), ${report.groups.length} group(s)`;
-        io.stdout.write(`${verb} ${what}, ${formatBytes(report.bytesFreed)}${flags.dryRun ? '' : ' freed'}\n`);
-        if (report.skippedRunning.length > 0) io.stdout.write(`kept ${report.skippedRunning.length} running run(s): ${report.skippedRunning.join(', ')}\n`);
-      }
+      if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else if (!flags.quiet) io.stdout.write(renderPruneReport(report, flags));
       setExitCode(0);
     });
+}
+
+function renderPruneReport(report: PruneReport, flags: PruneFlags): string {
+  const lines: string[] = [];
+  // A dry run lists what it would remove, so the user can check before pruning for real.
+  if (flags.dryRun) {
+    const worktrees = new Set(report.workspaces);
+    if (flags.workspacesOnly) for (const id of report.workspaces) lines.push(`  worktree of ${id}`);
+    else for (const id of report.runs) lines.push(`  run   ${id}${worktrees.has(id) ? ' (and its worktree)' : ''}`);
+    if (!flags.workspacesOnly) for (const id of report.groups) lines.push(`  group ${id}`);
+  }
+  const verb = flags.dryRun ? 'would remove' : 'removed';
+  const what = flags.workspacesOnly
+    ? `${report.workspaces.length} worktree(s)`
+    : `${report.runs.length} run(s) (${report.workspaces.length} with worktrees), ${report.groups.length} group(s)`;
+  lines.push(`${verb} ${what}, ${formatBytes(report.bytesFreed)}${flags.dryRun ? '' : ' freed'}`);
+  if (report.skippedRunning.length > 0) lines.push(`kept ${report.skippedRunning.length} running run(s): ${report.skippedRunning.join(', ')}`);
+  return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { resolveRunRef } from '../runs/find-run.js';
 import { resolveHome } from '../runs/home.js';
 import { UsageError } from '../errors.js';
 import { addAgentLimitOptions } from './agent-limit-options.js';
@@ -21,7 +20,7 @@ interface ResumeFlags {
 export function createResumeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   const command = new Command('resume')
     .description("continue a run's agent session in its workspace, as a new run linked by parent_run_id")
-    .argument('<run-id>', 'run id, unique prefix, or latest')
+    .argument('<run-id>', 'run id, unique prefix, latest, or a group id (its winner)')
     .argument('[follow-up...]', 'what to tell the agent; `-` reads it from stdin');
   return addAgentLimitOptions(command)
     .option('--json', 'print the final summary as JSON on stdout')
@@ -38,7 +37,11 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
           import('../runs/read-run.js'),
         ]);
       const home = resolveHome(flags.home, io.env);
-      const parentRef = resolveRunRef(home.runsDir, ref, 'run');
+      const { describePick, resolveRunOrGroupMember } = await import('../runs/resolve-member.js');
+      const picked = await resolveRunOrGroupMember(home.runsDir, ref);
+      const note = describePick(picked, 'resuming');
+      if (note && !flags.quiet) io.stderr.write(`${note}\n`);
+      const parentRef = picked.ref;
       const parent = await readRunSummary(parentRef.dir);
       if (!parent) throw new UsageError(`run ${parentRef.id} has no readable summary.json`);
       const followUp = words.length > 0 ? await readTask(words, undefined, io.stdin) : DEFAULT_FOLLOW_UP;

@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { findMistypedCommand, mistypedCommandError } from './command-suggestion.js';
 import { parseExecutorList } from '../executors/registry.js';
-import { dispatchTask, isGroupRequest, jobLockKey, type DispatchRequest, type DispatchResult } from '../modes/dispatch-task.js';
+import { dispatchTask, jobLockKey, type DispatchRequest, type DispatchResult, type OnFinishReport } from '../modes/dispatch-task.js';
+import { requireGh } from '../repos/pull-request.js';
 import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
@@ -24,6 +28,8 @@ import {
 
 /** Validates everything before a file is written. */
 async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<DispatchRequest> {
+  const mistyped = findMistypedCommand(repoArg, { hasTask: words.length > 0 || flags.taskFile !== undefined, remoteBase: io.env.DISPATCH_REMOTE_BASE, isPath: existsSync(resolve(io.cwd, repoArg)) });
+  if (mistyped) throw mistypedCommandError(repoArg, mistyped, io.invocation ?? 'dispatch');
   const executors = parseExecutorList(flags.executor);
   const fallback = flags.fallback === undefined ? undefined : parseExecutorList(flags.fallback);
   if (fallback && fallback.length !== 1) throw new UsageError(`--fallback takes one executor, not '${flags.fallback}'`);
@@ -57,12 +63,14 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
     budgetUsd: flags.budgetUsd === undefined ? undefined : parsePositiveNumber('--budget-usd', flags.budgetUsd),
     budgetTokens: flags.budgetTokens === undefined ? undefined : parsePositiveInt('--budget-tokens', flags.budgetTokens),
     apply: flags.apply === true,
+    push: flags.push === true,
+    // A missing gh fails now, before an hour of agent time, not after.
+    pr: flags.pr ? { gh: requireGh(io.env) } : undefined,
     onFinish: flags.onFinish ? { command: flags.onFinish, timeoutMs: 10 * 60_000 } : undefined,
     onQuota: parseOnQuota(flags.onQuota, flags.fallback),
     maxWaitMs: parseDurationFlag('--max-wait', flags.maxWait),
   };
   request.overlapKey = overlapKeyOf(flags, request);
-  if (request.apply && !isGroupRequest(request)) throw new UsageError('--apply needs a group with a winner', 'use it with -n N --check CMD, or --race');
   return request;
 }
 
@@ -80,23 +88,23 @@ function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undef
 /** `dispatch run`: validates everything, dispatches, prints the result; returns the exit code. */
 export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
   const request = await buildRequest(io, repoArg, words, flags);
-  const chatty = !flags.json && !flags.quiet;
+  const isChatty = chatty(flags);
   const interrupts = watchInterrupts((signal) => {
-    if (chatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
+    if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
   });
-  const progress = watchGroupProgress(chatty ? io.stdout : nullStream());
+  const progress = watchGroupProgress(isChatty ? io.stdout : nullStream());
   try {
     const result = await dispatchTask(request, {
       run: {
         signal: interrupts.signal,
         onRunCreated: (runId, runDir) => {
-          if (chatty) io.stderr.write(`dispatch: ${runId} started (${request.executors[0]} on ${request.template.repo.displayUrl})\n  ${runDir}\n`);
+          if (isChatty) io.stderr.write(`dispatch: ${runId} started (${request.executors[0]} on ${request.template.repo.displayUrl})\n  ${runDir}\n`);
         },
       },
       group: { ...progress.hooks, signal: interrupts.signal },
     });
     printResult(io, result, flags, request.template.home.runsDir, progress.view());
-    if (result.onFinishFailed) io.stderr.write('dispatch: the --on-finish command failed; see on-finish.log\n');
+    if (result.onFinish) await reportOnFinish(io, result.onFinish, isChatty);
     const interrupted = interrupts.received();
     return interrupted ? exitCodeForSignal(interrupted) : result.exitCode;
   } finally {
@@ -113,6 +121,9 @@ function printResult(io: CliIo, result: DispatchResult, flags: RunFlags, runsDir
     return;
   }
   const { record, dir } = result.group;
+  // A failed --apply/--push/--pr is an error line in every mode: the exit code (3) alone would not say which step.
+  const deliveryError = record.apply_error ?? record.delivery_error;
+  if (deliveryError && !chatty(flags)) io.stderr.write(`error: ${deliveryError}${record.applied_branch ? ` — the winner is kept on branch ${record.applied_branch} in ${record.applied_in ?? 'the mirror'}` : ''}\n`);
   if (flags.json) io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
   else if (flags.quiet) io.stdout.write(`${dir}\n`);
   else {
@@ -121,6 +132,30 @@ function printResult(io: CliIo, result: DispatchResult, flags: RunFlags, runsDir
   }
 }
 
+function chatty(flags: RunFlags): boolean {
+  return !flags.json && !flags.quiet;
+}
+
 function nullStream(): NodeJS.WritableStream {
   return { write: () => true } as unknown as NodeJS.WritableStream;
+}
+
+const ON_FINISH_LINES = 20;
+
+/** --on-finish's output (on-finish.log) is shown after the result; with --quiet/--json only a failure is. */
+async function reportOnFinish(io: CliIo, report: OnFinishReport, chatty: boolean): Promise<void> {
+  if (!report.passed) {
+    io.stderr.write(`dispatch: the --on-finish command failed (${report.exitCode === null ? 'timed out' : `exit ${report.exitCode}`}); its output: ${report.logPath}\n`);
+  }
+  if (!chatty) return;
+  const { readFile } = await import('node:fs/promises');
+  // on-finish.log opens with the command (`$ …`) and ends with dispatch's `[dispatch: exit N]`: show what lies between.
+  const lines = (await readFile(report.logPath, 'utf8').catch(() => ''))
+    .trimEnd()
+    .split('\n')
+    .filter((line, index, all) => line !== '' && !(index === 0 && line.startsWith('$ ')) && !(index === all.length - 1 && line.startsWith('[dispatch: ')));
+  if (lines.length === 0) return void io.stdout.write(`on-finish: exit ${report.exitCode ?? '-'}, no output\n`);
+  const shown = lines.slice(-ON_FINISH_LINES);
+  const cut = lines.length > shown.length ? ` (last ${shown.length} of ${lines.length} lines; all in ${report.logPath})` : '';
+  io.stdout.write(`on-finish: exit ${report.exitCode ?? '-'}${cut}\n${shown.map((line) => `  ${line}`).join('\n')}\n`);
 }

@@ -32,6 +32,8 @@ export interface RunFlags {
   budgetUsd?: string;
   budgetTokens?: string;
   apply?: boolean;
+  push?: boolean;
+  pr?: boolean;
   overlap?: boolean;
   lockKey?: string;
   instructions?: string;
@@ -85,6 +87,13 @@ export function parsePositiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid ${flag} '${value}'`, 'use a whole number, 1 or more');
   return n;
+}
+
+/** A TCP port for a server on 127.0.0.1: 0 (any free one) to 65535. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`invalid --port '${value}'`, 'use a port number from 1 to 65535, or 0 for any free one');
+  return port;
 }
 
 export function parsePositiveNumber(flag: string, value: string): number {

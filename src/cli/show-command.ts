@@ -9,14 +9,16 @@ export function createShowCommand(io: CliIo, _setExitCode: (code: number) => voi
     .description('show a run (or a group) in full: outcome, changes, check, usage, errors, paths, final message')
     .argument('<ref>', 'a run or group id, a unique prefix of one, its 6-character suffix, or `latest`')
     .option('--json', 'print summary.json (or group.json) as it stands')
+    .option('-q, --quiet', 'print only the outcome (of a group: its status)')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
-    .action(async (ref: string, flags: { json?: boolean; home?: string }) => {
+    .action(async (ref: string, flags: { json?: boolean; quiet?: boolean; home?: string }) => {
       watchBrokenPipe(io.stdout);
       const [{ loadEntry }, report] = await Promise.all([import('../runs/list-runs.js'), import('../report/show-report.js')]);
       const entry = await loadEntry(resolveHome(flags.home, io.env).runsDir, ref);
       const content = entry.kind === 'run' ? entry.summary : entry.record;
       if (flags.json) io.stdout.write(`${JSON.stringify(content, null, 2)}\n`);
+      else if (flags.quiet) io.stdout.write(`${entry.kind === 'run' ? (entry.summary.outcome ?? entry.summary.status) : entry.record.status}\n`);
       else if (entry.kind === 'run') io.stdout.write(report.renderRunDetails(entry.summary, entry.dir));
-      else io.stdout.write(report.renderGroupDetails(entry.record, entry.dir));
+      else io.stdout.write(report.renderGroupDetails(entry.record, entry.dir, (io.stdout as { columns?: number }).columns));
     });
 }

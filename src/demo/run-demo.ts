@@ -1,7 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 import type { ExecutorName } from '../executors/types.js';
-import { claudeEnv, codexConfigToml, startModelServer } from '../model-server/index.js';
+import { claudeEnv, codexConfigToml, startModelServer, type ModelServer } from '../model-server/index.js';
 import { dispatchTask, type DispatchResult } from '../modes/dispatch-task.js';
 import type { RunTemplate } from '../modes/group-plan.js';
 import type { GroupHooks } from '../modes/run-group.js';
@@ -18,8 +19,20 @@ export interface DemoOptions {
   env: NodeJS.ProcessEnv;
   executors: ExecutorName[];
   hooks?: { run?: RunHooks; group?: GroupHooks };
+  /** Port of the scripted server (0, the default, picks a free one). */
+  port?: number;
   /** Told once the server and the sample repo are ready. */
   onReady?: (info: { serverUrl: string; repoDir: string }) => void;
+}
+
+/** The demo's scripted server and the environment that points the real CLIs at it; close() removes that config. */
+export interface DemoEnvironment {
+  server: ModelServer;
+  repoDir: string;
+  demoDir: string;
+  /** The variables that point codex and claude at the server (CODEX_HOME, CLAUDE_CONFIG_DIR, ANTHROPIC_*). */
+  agentEnv: Record<string, string>;
+  close(): Promise<void>;
 }
 
 /**
@@ -27,31 +40,51 @@ export interface DemoOptions {
  * pointed at it through their own config, a sample repository, and one real run per agent.
  */
 export async function runDemo(opts: DemoOptions): Promise<DispatchResult> {
-  const demoDir = join(opts.home.root, 'demo');
-  const repoDir = await ensureDemoRepo(join(demoDir, 'sample-repo'));
-  const server = await startModelServer();
+  const demo = await startDemoEnvironment(opts);
   try {
-    const env = await prepareDemoEnv(demoDir, server.url, opts.env);
-    opts.onReady?.({ serverUrl: server.url, repoDir });
-    const template = demoTemplate(parseRepoArg(repoDir, { cwd: demoDir }), env, opts.home);
-    return await dispatchTask(
-      { template, executors: opts.executors, attempts: 1, concurrency: 2, race: false, apply: false },
-      opts.hooks,
-    );
+    return await dispatchDemoTask(demo, opts);
   } finally {
-    await server.close();
+    await demo.close();
   }
 }
 
-/** Agent homes that point both CLIs at the scripted server; the user's own logins are not touched. */
-async function prepareDemoEnv(demoDir: string, serverUrl: string, baseEnv: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+/** Starts the server and writes the agents' config under demo/; close() stops it and removes the config, which would name a dead port. */
+export async function startDemoEnvironment(opts: Pick<DemoOptions, 'home' | 'port'>): Promise<DemoEnvironment> {
+  const demoDir = join(opts.home.root, 'demo');
+  const repoDir = await ensureDemoRepo(join(demoDir, 'sample-repo'));
+  const server = await startModelServer({ port: opts.port ?? 0 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new UsageError(`port ${opts.port} on 127.0.0.1 is in use`, 'pick another --port, or leave it out for any free one');
+    throw error;
+  });
   const codexHome = join(demoDir, 'codex-home');
   const claudeDir = join(demoDir, 'claude-config');
-  await rm(codexHome, { recursive: true, force: true });
-  await mkdir(codexHome, { recursive: true, mode: 0o700 });
-  await mkdir(claudeDir, { recursive: true, mode: 0o700 });
-  await writeFile(join(codexHome, 'config.toml'), codexConfigToml(serverUrl, { retries: 1 }), { mode: 0o600 });
-  return { ...baseEnv, CODEX_HOME: codexHome, CLAUDE_CONFIG_DIR: claudeDir, ...claudeEnv(serverUrl, { retries: 1 }) };
+  const removeConfig = () => Promise.all([codexHome, claudeDir].map((dir) => rm(dir, { recursive: true, force: true })));
+  try {
+    await removeConfig();
+    await mkdir(codexHome, { recursive: true, mode: 0o700 });
+    await mkdir(claudeDir, { recursive: true, mode: 0o700 });
+    await writeFile(join(codexHome, 'config.toml'), codexConfigToml(server.url, { retries: 1 }), { mode: 0o600 });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return {
+    server,
+    repoDir,
+    demoDir,
+    agentEnv: { CODEX_HOME: codexHome, CLAUDE_CONFIG_DIR: claudeDir, ...claudeEnv(server.url, { retries: 1 }) },
+    async close() {
+      await server.close();
+      await removeConfig();
+    },
+  };
+}
+
+/** The demo task, dispatched to the real CLIs (one run each, at once) in the demo environment. */
+export async function dispatchDemoTask(demo: DemoEnvironment, opts: DemoOptions): Promise<DispatchResult> {
+  opts.onReady?.({ serverUrl: demo.server.url, repoDir: demo.repoDir });
+  const template = demoTemplate(parseRepoArg(demo.repoDir, { cwd: demo.demoDir }), { ...opts.env, ...demo.agentEnv }, opts.home);
+  return dispatchTask({ template, executors: opts.executors, attempts: 1, concurrency: 2, race: false, apply: false }, opts.hooks);
 }
 
 function demoTemplate(repo: RunTemplate['repo'], env: NodeJS.ProcessEnv, home: DispatchHome): RunTemplate {

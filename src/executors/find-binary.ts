@@ -14,7 +14,8 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
-function searchPath(binName: string, pathVar: string | undefined): string | undefined {
+/** The first executable `binName` in a PATH-style list of directories. */
+export function searchPath(binName: string, pathVar: string | undefined): string | undefined {
   for (const dir of (pathVar ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, binName);

@@ -15,7 +15,8 @@ export function isExecutorName(name: string): name is ExecutorName {
 
 /** Parses `--executor codex|claude|both|codex,claude` into executor names, in order, no duplicates. */
 export function parseExecutorList(value: string): ExecutorName[] {
-  const names = value === 'both' ? ['codex', 'claude'] : value.split(',').map((part) => part.trim());
+  // `both` stands for codex,claude, alone or inside a list (`both,gemini` then names gemini as the unknown one).
+  const names = value.split(',').map((part) => part.trim()).flatMap((name) => (name === 'both' ? ['codex', 'claude'] : [name]));
   const out: ExecutorName[] = [];
   for (const name of names) {
     if (!isExecutorName(name)) {

@@ -24,6 +24,10 @@ export interface DispatchRequest {
   budgetUsd?: number | undefined;
   budgetTokens?: number | undefined;
   apply: boolean;
+  /** --push: push the winner's branch to the repo's origin. */
+  push?: boolean | undefined;
+  /** --pr: open a pull request with gh (its path, found while validating). */
+  pr?: { gh: string } | undefined;
   onFinish?: ShellCommand | undefined;
   /** `--no-overlap` / `--lock-key`: skip (exit 4) while another dispatch of the same job runs. */
   overlapKey?: string | undefined;
@@ -34,15 +38,25 @@ export interface DispatchRequest {
 }
 
 export type DispatchResult =
-  | { kind: 'single'; run: RunResult; exitCode: number; onFinishFailed: boolean }
-  | { kind: 'group'; group: GroupResult; exitCode: number; onFinishFailed: boolean };
+  | { kind: 'single'; run: RunResult; exitCode: number; onFinish: OnFinishReport | null }
+  | { kind: 'group'; group: GroupResult; exitCode: number; onFinish: OnFinishReport | null };
+
+/** How --on-finish went: its output is in on-finish.log. */
+export interface OnFinishReport {
+  passed: boolean;
+  exitCode: number | null;
+  logPath: string;
+}
 
 /**
  * Whether the request needs a group (several runs, race, fallback, or `--on-quota wait`,
- * whose rerun after the reset is a new member) rather than one run.
+ * whose rerun after the reset is a new member) rather than one run. Delivering a result
+ * (--apply, --push, --pr) also makes one run a group (of one), whose group.json records the
+ * branch, the push and the pull request.
  */
 export function isGroupRequest(request: DispatchRequest): boolean {
-  return request.executors.length * request.attempts > 1 || request.race || request.fallback !== undefined || request.onQuota === 'wait';
+  const delivers = request.apply || request.push === true || request.pr !== undefined;
+  return request.executors.length * request.attempts > 1 || request.race || request.fallback !== undefined || request.onQuota === 'wait' || delivers;
 }
 
 /**
@@ -73,8 +87,8 @@ async function dispatchUnlocked(request: DispatchRequest, hooks: { run?: RunHook
   const first = executors[0];
   if (!isGroupRequest(request) && first) {
     const run = await executeRun({ ...template, executor: first.name, bin: first.bin, mode: 'single', groupId: null }, hooks.run);
-    const onFinishFailed = await finishHook(request, run.runDir, join(run.runDir, 'summary.json'));
-    return { kind: 'single', run, exitCode: run.exitCode, onFinishFailed };
+    const onFinish = await finishHook(request, run.runDir, join(run.runDir, 'summary.json'));
+    return { kind: 'single', run, exitCode: run.exitCode, onFinish };
   }
   if (request.executors.length * request.attempts > 1) checkLoginsBeforeFanOut(request.executors, template.env);
   const plan: GroupPlan = {
@@ -89,14 +103,16 @@ async function dispatchUnlocked(request: DispatchRequest, hooks: { run?: RunHook
     apply: request.apply,
     onQuota: request.onQuota ?? (request.fallback ? 'fallback' : 'fail'),
     maxWaitMs: request.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+    push: request.push,
+    pr: request.pr,
   };
   const group = await runGroup(plan, hooks.group);
-  const onFinishFailed = await finishHook(request, group.dir, join(group.dir, 'group.json'));
-  return { kind: 'group', group, exitCode: group.exitCode, onFinishFailed };
+  const onFinish = await finishHook(request, group.dir, join(group.dir, 'group.json'));
+  return { kind: 'group', group, exitCode: group.exitCode, onFinish };
 }
 
-async function finishHook(request: DispatchRequest, dir: string, summaryPath: string): Promise<boolean> {
-  if (!request.onFinish) return false;
+async function finishHook(request: DispatchRequest, dir: string, summaryPath: string): Promise<OnFinishReport | null> {
+  if (!request.onFinish) return null;
   const result = await runOnFinish({
     command: request.onFinish,
     dir,
@@ -105,5 +121,5 @@ async function finishHook(request: DispatchRequest, dir: string, summaryPath: st
     graceMs: request.template.graceMs,
     redact: createRedactor(request.template.env),
   });
-  return !result.passed;
+  return { passed: result.passed, exitCode: result.exitCode, logPath: join(dir, 'on-finish.log') };
 }

@@ -5,6 +5,7 @@ import { getExecutor } from '../executors/registry.js';
 import type { Invocation, InvocationRequest } from '../executors/types.js';
 import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
 import { addWorktree } from '../repos/worktree.js';
+import { snapshotWorktree } from '../repos/capture-diff.js';
 import { openEventLog } from '../runs/event-log.js';
 import { openOutputLog } from '../runs/output-log.js';
 import { exitCodeForOutcome } from '../runs/outcome.js';
@@ -55,7 +56,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     fallbackOf: plan.fallbackOf ?? null,
     marker: createRunMarker(),
   });
-  if (plan.resume) summary.before_sha = plan.resume.baseSha;
+  if (plan.resume) Object.assign(summary, { before_sha: plan.resume.baseSha, baseline_tree: plan.resume.baselineTree ?? null });
   await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary);
   // One signal for every way a run is cancelled: the caller's (Ctrl-C, race, budget) and
   // `dispatch cancel` from another shell.
@@ -120,6 +121,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
   recordVersion(ctx, await versionProbe);
   const setupError = plan.resume ? null : await prepareWorkspace(ctx);
   if (setupError) return finishRun(ctx, setupError, null, mirrorPath);
+  // The diff is what the agent changed: files --copy and --setup put there are the baseline.
+  if (!plan.resume && (plan.copy?.length || plan.setup)) summary.baseline_tree = await snapshotWorktree(paths.workspace);
   if (ctx.isCancelled()) return finishRun(ctx, null, null, mirrorPath);
 
   // A resumed run shares its parent's agent home: its answer must not be the parent's.

@@ -1,22 +1,17 @@
-import { join } from 'node:path';
-import { commitPatchAsBranch } from '../repos/apply-branch.js';
 import type { GroupMember } from '../runs/group-record.js';
 import type { RunResult } from './execute-run.js';
 import { readRunPatch } from '../runs/run-dir.js';
 import type { GroupState } from './run-group.js';
 import { pickWinner } from './scoring.js';
+import { deliverWinner } from './deliver-winner.js';
 
 /** Picks the winner, applies it if asked, fills in the group record; returns the group's exit code. */
 export async function finishGroup(state: GroupState, completed: Date): Promise<number> {
   const { record, plan } = state;
   const winner = await decideWinner(state);
   record.winner = winner?.runId ?? null;
-  if (winner && plan.apply) {
-    try {
-      record.applied_branch = await applyWinner(state, winner);
-    } catch (error) {
-      record.apply_error = `--apply failed: ${(error as Error).message}`;
-    }
+  if (winner && (plan.apply || plan.push || plan.pr)) {
+    await deliverWinner(state, winner, { apply: true, push: plan.push === true || plan.pr !== undefined, pr: plan.pr ?? null });
   }
   const spent = state.budget.spent();
   if (record.budget) Object.assign(record.budget, { spent_usd: spent.usd, spent_tokens: spent.tokens, exceeded: state.budget.exceeded });
@@ -25,6 +20,9 @@ export async function finishGroup(state: GroupState, completed: Date): Promise<n
   record.duration_ms = completed.getTime() - Date.parse(record.started);
   record.status = state.stopReason === 'interrupted' || state.stopReason === 'cancelled' ? 'cancelled' : 'done';
   record.exit_code = groupExitCode(record.mode, winner, finalMembers(record.members));
+  // The agents' work is done and kept, but what was asked for did not happen: infra (3), so cron says so.
+  if (record.exit_code === 0 && (record.apply_error || record.delivery_error)) record.exit_code = 3;
+  record.dispatch_exit_code = record.exit_code;
   return record.exit_code;
 }
 
@@ -34,6 +32,7 @@ async function decideWinner(state: GroupState): Promise<RunResult | null> {
     record.winner_reason = state.raceWinner ? 'first run to succeed' : 'no run succeeded';
     return state.raceWinner;
   }
+  if (record.mode === 'fallback' || record.mode === 'single') return decideFinalRun(state);
   if (record.mode !== 'best-of-n') return null;
   const candidates = await Promise.all(
     results.map(async (result) => ({
@@ -51,23 +50,24 @@ async function decideWinner(state: GroupState): Promise<RunResult | null> {
   return results.find((result) => result.runId === decision.winner) ?? null;
 }
 
-async function applyWinner(state: GroupState, winner: RunResult): Promise<string | null> {
-  const { summary } = winner;
-  if (!summary.before_sha || summary.changes === 'none') return null;
-  const branch = `dispatch/${state.record.group_id}`;
-  await commitPatchAsBranch({
-    mirrorPath: join(state.plan.template.home.reposDir, `${state.plan.template.repo.slug}.git`),
-    baseSha: summary.before_sha,
-    patchPath: join(winner.runDir, 'diff.patch'),
-    branch,
-    message: `${firstLine(state.record.task)}\n\nWinner of dispatch group ${state.record.group_id} (run ${winner.runId}, ${summary.executor}).`,
-  });
-  return branch;
-}
-
-function firstLine(text: string): string {
-  const line = text.trim().split('\n')[0] ?? '';
-  return line.length > 72 ? `${line.slice(0, 69)}...` : line || 'dispatch result';
+/**
+ * Fallback mode: the run that succeeded (the primary, or the fallback that replaced it).
+ * A group of one (--apply on a single run): that run, when it succeeded.
+ */
+function decideFinalRun(state: GroupState): RunResult | null {
+  const { record, results } = state;
+  const succeeded = results.find((result) => result.summary.outcome === 'success') ?? null;
+  const primary = results.find((result) => result.summary.fallback_of === null);
+  if (!succeeded) {
+    record.winner_reason = record.mode === 'single' ? `the run did not succeed (${primary?.summary.outcome ?? 'not started'})` : 'neither the run nor its fallback succeeded';
+  } else if (record.mode === 'single') {
+    record.winner_reason = 'the only run, and it succeeded';
+  } else if (succeeded === primary) {
+    record.winner_reason = 'the first run succeeded; no fallback was needed';
+  } else {
+    record.winner_reason = `the fallback (${succeeded.summary.executor}) succeeded after ${primary?.summary.executor ?? 'the first run'} ended in ${primary?.summary.outcome ?? 'failure'}`;
+  }
+  return succeeded;
 }
 
 /** A member replaced by its fallback, or run again after a usage limit, counts through its successor. */

@@ -6,7 +6,7 @@ import type { AgentProcessResult } from '../process/agent-process.js';
 import { captureChanges } from '../repos/capture-diff.js';
 import { redactCredentials } from '../repos/repo-arg.js';
 import { removeWorktree } from '../repos/worktree.js';
-import { decideOutcome } from '../runs/outcome.js';
+import { decideOutcome, exitCodeForOutcome } from '../runs/outcome.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { writeDiffPatch, writeLastMessage, writeSummary } from '../runs/run-dir.js';
 import { finalMessageOf, type RunState } from '../runs/run-state.js';
@@ -69,6 +69,7 @@ export async function finishRun(
     status: statusForOutcome(outcome),
     outcome,
     exit_code: result?.exitCode ?? null,
+    dispatch_exit_code: dispatchExitCodeOf(outcome, plan.requireChanges, ctx.hooks.signal?.reason),
     signal: result?.signal ?? null,
     session_id: state.sessionId,
     final_message: finalMessage === null ? null : ctx.redact(finalMessage),
@@ -107,8 +108,10 @@ async function readSessionFacts(ctx: RunContext): Promise<void> {
  */
 async function captureWorkspace(ctx: RunContext, beforeSha: string) {
   const resume = ctx.plan.resume;
-  if (!resume) return captureChanges(ctx.paths.workspace, beforeSha);
-  const fromBase = await captureChanges(ctx.paths.workspace, beforeSha);
+  const baseline = resume ? resume.baselineTree : (ctx.summary.baseline_tree ?? undefined);
+  const fromBaseline = baseline ? { diffBase: baseline } : {};
+  if (!resume) return captureChanges(ctx.paths.workspace, beforeSha, fromBaseline);
+  const fromBase = await captureChanges(ctx.paths.workspace, beforeSha, fromBaseline);
   await writeFileAtomically(join(ctx.paths.dir, 'diff-from-base.patch'), fromBase.patch);
   return captureChanges(ctx.paths.workspace, resume.parentSha, { diffBase: resume.parentTree });
 }
@@ -142,6 +145,12 @@ function containmentWarnings(result: AgentProcessResult | null): string[] {
   const survivors = result?.stop?.survivors ?? [];
   if (survivors.length > 0) warnings.push(`could not stop ${survivors.length} process(es) of the agent: pid ${survivors.join(', ')}`);
   return warnings;
+}
+
+/** What dispatch exits with for this run alone; the loser of a won race is no failure (DESIGN §10). */
+function dispatchExitCodeOf(outcome: RunSummary['outcome'], requireChanges: boolean, reason: unknown): number {
+  if (outcome === 'cancelled' && reason === 'race_lost') return 0;
+  return exitCodeForOutcome(outcome ?? 'infra', { requireChanges });
 }
 
 /** Error text comes from the agent: the same redaction as its logs. */
@@ -221,6 +230,7 @@ export async function finishRunWithError(ctx: RunContext, error: unknown): Promi
       completed: ctx.now().toISOString(),
       status: 'failed',
       outcome: 'infra',
+      dispatch_exit_code: 3,
       error: { kind, message: redactCredentials(ctx.redact(message)) },
     });
     await writeSummary(ctx.paths, ctx.summary);

@@ -2,7 +2,8 @@ import type { ExecutorName } from '../executors/types.js';
 import type { OnQuota } from './quota-wait.js';
 import type { RunPlan } from './run-plan.js';
 
-export type GroupMode = 'parallel' | 'best-of-n' | 'race' | 'fallback';
+/** `single`: one run made a group so that its result can be delivered (--apply, --push, --pr). */
+export type GroupMode = 'single' | 'parallel' | 'best-of-n' | 'race' | 'fallback';
 
 /** A run's plan minus what the group decides per member. */
 export type RunTemplate = Omit<RunPlan, 'executor' | 'bin' | 'mode' | 'groupId' | 'fallbackOf'>;
@@ -21,12 +22,16 @@ export interface GroupPlan {
   fallback?: { name: ExecutorName; bin: string } | undefined;
   budgetUsd?: number | undefined;
   budgetTokens?: number | undefined;
-  /** Leave the winner's diff committed on branch dispatch/<group-id> in the mirror. */
+  /** Leave the winner's diff committed on branch dispatch/<group-id> (the user's repo, or the mirror). */
   apply: boolean;
   /** What a run that hits a usage or rate limit (outcome quota) leads to (--on-quota). */
   onQuota: OnQuota;
   /** --max-wait: the longest `--on-quota wait` waits for one task, in all. */
   maxWaitMs: number;
+  /** Push that branch to the repo's origin (--push; --pr implies it). */
+  push?: boolean | undefined;
+  /** Open a pull request with gh (--pr): gh's path, found before any agent started. */
+  pr?: { gh: string } | undefined;
 }
 
 /** The mode a group runs in (DESIGN §6). */
@@ -35,7 +40,7 @@ export function groupModeOf(plan: Pick<GroupPlan, 'race' | 'fallback' | 'templat
   const members = plan.executors.length * plan.attempts;
   if (plan.template.check && members > 1) return 'best-of-n';
   if (plan.fallback && members === 1) return 'fallback';
-  return 'parallel';
+  return members === 1 && !plan.fallback ? 'single' : 'parallel';
 }
 
 /** Outcomes after which --fallback runs the task again with the other executor. */

@@ -53,6 +53,7 @@ export function planResume(
       baseSha: parent.before_sha,
       parentSha: parent.after_sha,
       parentTree: parent.after_tree ?? parent.after_sha,
+      baselineTree: parent.baseline_tree ?? undefined,
     },
   };
 }

@@ -191,7 +191,7 @@ async function runMember(state: GroupState, member: GroupMember): Promise<void> 
     });
   } catch (error) {
     // The run could not even be set up (its directory, say): the member fails, the group goes on.
-    Object.assign(member, { state: 'done', status: 'failed', outcome: 'infra', exit_code: 3, error_kind: 'infra' });
+    Object.assign(member, { state: 'done', status: 'failed', outcome: 'infra', exit_code: 3, dispatch_exit_code: 3, error_kind: 'infra' });
     member.error_message = (error as Error).message;
     state.controllers.delete(member.key);
     state.hooks.onMember?.(member);
@@ -238,6 +238,8 @@ function recordResult(member: GroupMember, result: RunResult): void {
     outcome: summary.outcome,
     // DESIGN §10: the loser of a won race is not a failure.
     exit_code: summary.error?.kind === 'race_lost' ? 0 : result.exitCode,
+    dispatch_exit_code: summary.error?.kind === 'race_lost' ? 0 : result.exitCode,
+    agent_exit_code: summary.exit_code,
     check_passed: summary.check?.passed ?? null,
     files_changed: summary.files_changed,
     insertions: summary.insertions,

@@ -79,4 +79,6 @@ export interface ResumeFrom {
   /** The parent's end state: HEAD commit and captured tree. */
   parentSha: string;
   parentTree: string;
+  /** The first run's tree after --copy/--setup, when it had them: diff-from-base.patch is against it. */
+  baselineTree?: string | undefined;
 }

@@ -137,10 +137,17 @@ function explainWin(winner: CandidateScore, runnerUp: CandidateScore): string {
     case 'size':
       return `${tie(['agreement'])}smallest diff (${winner.linesChanged} lines vs ${runnerUp.linesChanged})`;
     case 'speed':
-      return `${tie(['agreement', 'diff size'])}fastest (${formatDuration(winner.durationMs)} vs ${formatDuration(runnerUp.durationMs)})`;
+      return `${tie(['agreement', 'diff size'])}fastest (${formatDurations(winner.durationMs, runnerUp.durationMs)})`;
     case 'runId':
       return `${tie(['agreement', 'diff size', 'duration'])}first by run id`;
   }
+}
+
+/** `3.5s vs 4.1s`; durations that would print alike get milliseconds (`3.512s vs 3.547s`), never a tie on paper. */
+function formatDurations(winnerMs: number, runnerUpMs: number): string {
+  const [a, b] = [formatDuration(winnerMs), formatDuration(runnerUpMs)];
+  if (a !== b) return `${a} vs ${b}`;
+  return `${(winnerMs / 1_000).toFixed(3)}s vs ${(runnerUpMs / 1_000).toFixed(3)}s`;
 }
 
 function formatAgreement(score: CandidateScore): string {

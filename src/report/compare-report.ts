@@ -93,7 +93,7 @@ export function renderComparison(comparison: Comparison, columns = DEFAULT_COLUM
   const sections = [
     `group ${comparison.group_id} (${comparison.mode}, ${comparison.status}): ${count} member${count === 1 ? '' : 's'}` +
       (comparison.not_started > 0 ? `, ${comparison.not_started} never started` : ''),
-    renderResultTable(comparison.members.map(toResultRow)).trimEnd(),
+    renderResultTable(comparison.members.map(toResultRow), columns).trimEnd(),
     renderFiles(comparison, columns),
     renderSimilarity(comparison),
     renderWinner(comparison),

@@ -41,8 +41,7 @@ export function renderGroupVerdict(record: GroupRecord, runsDir: string): string
   } else if (record.winner_reason) {
     lines.push(`no winner: ${record.winner_reason}`);
   }
-  if (record.apply_error) lines.push(`warning: ${record.apply_error}`);
-  if (record.applied_branch) lines.push(`applied on branch ${record.applied_branch} in repos/ (git fetch <mirror> ${record.applied_branch})`);
+  lines.push(...describeDelivery(record));
   for (const member of record.members) {
     if (member.retry_of) lines.push(`${member.key}: ran again after the usage limit of ${member.retry_of} reset`);
     else if (member.outcome === 'quota' && member.error_message) lines.push(`${member.key}: ${member.error_message}`);
@@ -53,4 +52,20 @@ export function renderGroupVerdict(record: GroupRecord, runsDir: string): string
     lines.push(`budget exceeded: spent ${record.budget.spent_tokens} tokens, $${record.budget.spent_usd.toFixed(4)}; running members were stopped`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Where the winner went: its branch (and how to get at it), the push, the pull request, or what failed. */
+export function describeDelivery(record: GroupRecord): string[] {
+  const lines: string[] = [];
+  const branch = record.applied_branch;
+  if (branch && record.applied_in && !record.applied_in.endsWith('.git')) {
+    lines.push(`applied: branch ${branch} in ${record.applied_in} (your HEAD, index and files are untouched; \`git switch ${branch}\` to try it)`);
+  } else if (branch) {
+    const mirror = record.applied_in ?? 'the mirror under repos/';
+    lines.push(`applied: branch ${branch} in ${mirror} (get it with \`git fetch ${mirror} ${branch}:${branch}\`)`);
+  }
+  if (record.pushed_to) lines.push(`pushed: ${branch} to ${record.pushed_to}`);
+  if (record.pr_url) lines.push(`pull request: ${record.pr_url}`);
+  for (const error of [record.apply_error, record.delivery_error]) if (error) lines.push(`error: ${error}`);
+  return lines;
 }

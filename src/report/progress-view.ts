@@ -75,7 +75,7 @@ function createPlainView(stream: ProgressStream, members: Members, now: () => nu
     finish(rows) {
       if (finished) return;
       finished = true;
-      stream.write(renderResultTable(rows));
+      stream.write(renderResultTable(rows, stream.columns ?? DEFAULT_COLUMNS));
     },
   };
 }
@@ -101,7 +101,7 @@ function createLiveView(stream: ProgressStream, members: Members, now: () => num
       clearInterval(timer);
       log.clear();
       log.done();
-      stream.write(renderResultTable(rows));
+      stream.write(renderResultTable(rows, stream.columns ?? DEFAULT_COLUMNS));
     },
   };
 }

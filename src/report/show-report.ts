@@ -25,7 +25,7 @@ export function renderRunDetails(summary: RunSummary, runDir: string): string {
     ['tokens', summary.usage ? describeUsage(summary.usage) : null],
     ['cost', typeof summary.cost_usd === 'number' ? `$${summary.cost_usd.toFixed(4)}` : null],
     ['session', summary.session_id],
-    ['exit code', summary.exit_code === null ? (summary.signal ? `signal ${summary.signal}` : null) : String(summary.exit_code)],
+    ['exit code', describeExitCodes(summary)],
     ['error', summary.error ? describeError(summary.error) : null],
     ...(summary.warnings ?? []).map((warning): Field => ['warning', warning]),
     ['labels', Object.entries(summary.labels ?? {}).map(([key, value]) => `${key}=${value}`).join(' ') || null],
@@ -43,13 +43,16 @@ export function renderRunDetails(summary: RunSummary, runDir: string): string {
   return `${header}\nfinal message:\n${message.join('\n')}\n`;
 }
 
-/** Everything `dispatch show <group>` prints: mode, members, winner and why, budget, applied branch. */
-export function renderGroupDetails(record: GroupRecord, groupDir: string): string {
+/**
+ * Everything `dispatch show <group>` prints: mode, members, winner and why, budget, applied branch.
+ * The table has full run ids unless `columns` (a terminal's width) is too narrow for them.
+ */
+export function renderGroupDetails(record: GroupRecord, groupDir: string, columns = Number.POSITIVE_INFINITY): string {
   const winner = record.members.find((member) => member.run_id !== null && member.run_id === record.winner);
   const budget = record.budget;
   const fields: Field[] = [
     ['mode', record.mode],
-    ['status', record.exit_code === null ? record.status : `${record.status} (exit ${record.exit_code})`],
+    ['status', record.exit_code === null ? record.status : `${record.status} (dispatch exited ${record.dispatch_exit_code ?? record.exit_code})`],
     ['repo', `${record.repo}${record.repo_url && record.repo_url !== record.repo ? `  (${record.repo_url})` : ''}`],
     ['executors', `${record.executors.join(', ')} × ${record.attempts}, concurrency ${record.concurrency}`],
     ['check', record.check],
@@ -58,10 +61,13 @@ export function renderGroupDetails(record: GroupRecord, groupDir: string): strin
     ['winner', winner ? `${winner.run_id} (${winner.executor}#${winner.attempt})` : record.winner_reason ? 'none' : null],
     ['reason', record.winner_reason],
     ['budget', budget ? describeBudget(budget) : null],
-    ['applied', record.applied_branch ? `branch ${record.applied_branch} in the repo's mirror under repos/` : null],
+    ['applied', record.applied_branch ? `branch ${record.applied_branch} in ${record.applied_in ?? "the repo's mirror under repos/"}` : null],
+    ['pushed', record.pushed_to ?? null],
+    ['pull request', record.pr_url ?? null],
+    ['error', record.apply_error ?? record.delivery_error ?? null],
     ['group dir', groupDir],
   ];
-  const table = renderResultTable(groupResultRows(record));
+  const table = renderResultTable(groupResultRows(record), columns);
   const task = `${record.task ?? ''}`.trimEnd();
   return `group ${record.group_id}\n${renderFields(fields)}\n${table}${task ? `\ntask:\n${task.split('\n').map((line) => `  ${line}`).join('\n')}\n` : ''}`;
 }
@@ -70,6 +76,14 @@ function renderFields(fields: Field[]): string {
   const shown = fields.filter((field): field is [string, string] => field[1] !== null && field[1] !== '');
   const width = Math.max(...shown.map(([label]) => label.length));
   return shown.map(([label, value]) => `  ${`${label}:`.padEnd(width + 2)}${value}\n`).join('');
+}
+
+/** The agent's own exit code and dispatch's, which differ (an agent that exits 0 can still fail its check: 5). */
+function describeExitCodes(summary: RunSummary): string | null {
+  const agent = summary.exit_code === null ? (summary.signal ? `signal ${summary.signal}` : null) : String(summary.exit_code);
+  const dispatch = summary.dispatch_exit_code ?? null;
+  if (agent === null && dispatch === null) return null;
+  return [agent === null ? null : `agent ${agent}`, dispatch === null ? null : `dispatch ${dispatch}`].filter(Boolean).join(', ');
 }
 
 function shortSha(sha: string): string {

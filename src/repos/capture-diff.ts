@@ -42,14 +42,7 @@ export async function captureChanges(
   opts: { diffBase?: string } = {},
 ): Promise<CapturedChanges> {
   if (!COMMIT_ID.test(beforeSha)) throw new InfraError(`not a commit id: ${JSON.stringify(beforeSha)}`);
-  const root = await verifyWorktreeRoot(worktree);
-  const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root)) };
-  const headSha = await readHead(root, baseEnv);
-  const tempDir = await mkdtemp(join(tmpdir(), 'outpost-index-'));
-  try {
-    const env = { ...baseEnv, GIT_INDEX_FILE: join(tempDir, 'index') };
-    await runGit(headSha ? ['read-tree', headSha] : ['read-tree', '--empty'], { cwd: root, env });
-    await runGit(['add', '--all'], { cwd: root, env });
+  return withWorktreeIndex(worktree, async ({ root, baseEnv, env, headSha }) => {
     // diffBase: a tree-ish to diff against instead of beforeSha (a resumed run: its parent's end state).
     const base = opts.diffBase ?? beforeSha;
     if (!COMMIT_ID.test(base)) throw new InfraError(`not a tree id: ${JSON.stringify(base)}`);
@@ -59,9 +52,41 @@ export async function captureChanges(
     const afterSha = headSha ?? beforeSha;
     const changes = await classifyChanges(root, baseEnv, beforeSha, afterSha, patch.length > 0);
     return { patch, afterSha, afterTree, changes, ...stat };
+  });
+}
+
+interface IndexedWorktree {
+  root: string;
+  /** Env for git calls on the worktree itself (ceiling, filter guard). */
+  baseEnv: Record<string, string>;
+  /** baseEnv plus GIT_INDEX_FILE: a temporary index holding every file of the worktree. */
+  env: Record<string, string>;
+  headSha: string | undefined;
+}
+
+/** Runs fn with a temporary index filled from the worktree (HEAD, then `add --all`); the worktree's own index is untouched. */
+async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorktree) => Promise<T>): Promise<T> {
+  const root = await verifyWorktreeRoot(worktree);
+  const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root)) };
+  const headSha = await readHead(root, baseEnv);
+  const tempDir = await mkdtemp(join(tmpdir(), 'outpost-index-'));
+  try {
+    const env = { ...baseEnv, GIT_INDEX_FILE: join(tempDir, 'index') };
+    await runGit(headSha ? ['read-tree', headSha] : ['read-tree', '--empty'], { cwd: root, env });
+    await runGit(['add', '--all'], { cwd: root, env });
+    return await fn({ root, baseEnv, env, headSha });
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The tree of the worktree as it is now, tracked and untracked (not ignored) files alike,
+ * written with a temporary index: the baseline after --copy and --setup, so that what they
+ * put there is not counted as the agent's change.
+ */
+export async function snapshotWorktree(worktree: string): Promise<string> {
+  return withWorktreeIndex(worktree, async ({ root, env }) => (await runGit(['write-tree'], { cwd: root, env })).stdout.trim());
 }
 
 /** Files, added and deleted lines from `--numstat` output; a binary file counts 1 file, 0/0 lines. */

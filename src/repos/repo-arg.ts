@@ -99,6 +99,7 @@ export function hasControlCharacter(text: string): boolean {
 
 function parseLocalPath(arg: string, cwd: string): RepoSpec {
   const absolute = resolve(cwd, expandHome(arg));
+  if (!pathExists(absolute)) throw new RepoArgError(`no such directory: ${arg}`, `check the path (relative paths start from ${cwd})`);
   if (!isGitRepository(absolute)) throw new RepoArgError(`not a git repository: ${arg}`, LOCAL_HINT);
   const real = realpathSync(absolute);
   if (hasControlCharacter(real)) throw new RepoArgError(`control characters in the path of ${arg}`, LOCAL_HINT);

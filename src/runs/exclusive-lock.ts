@@ -10,5 +10,5 @@ export async function acquireExclusiveLock(lockPath: string, what: string): Prom
   const attempt = await tryOwnedLock(lockPath);
   if (attempt.kind === 'acquired') return attempt.release;
   const by = attempt.owner ? ` by pid ${attempt.owner.pid} on ${attempt.owner.host} since ${attempt.owner.since}` : '';
-  throw new LockHeldError(`${what} is already running${by}`, 'skipped; it will run next time (remove the lock if no dispatch runs)');
+  throw new LockHeldError(`${what} is already running${by}`, `skipped; it will run next time (if no dispatch is running, remove ${lockPath})`);
 }

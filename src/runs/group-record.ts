@@ -16,7 +16,12 @@ export interface GroupMember {
   state: 'queued' | 'running' | 'waiting' | 'done' | 'not_started';
   status: string | null;
   outcome: string | null;
+  /** What dispatch would exit with for this member alone (0 for the loser of a won race). */
   exit_code: number | null;
+  /** The same, under the name summary.json uses for it. */
+  dispatch_exit_code?: number | null;
+  /** The agent's own exit code (summary.json exit_code). */
+  agent_exit_code?: number | null;
   check_passed: boolean | null;
   files_changed: number;
   insertions: number;
@@ -56,9 +61,20 @@ export interface GroupRecord {
   scores: unknown[];
   budget: { usd: number | null; tokens: number | null; spent_usd: number; spent_tokens: number; exceeded: boolean } | null;
   applied_branch: string | null;
+  /** The repository that has applied_branch: the user's own (a local repo argument), else the mirror. */
+  applied_in?: string | null;
   /** Why --apply could not commit the winner, when it could not. */
   apply_error?: string;
+  /** The remote --push pushed applied_branch to (credentials removed). */
+  pushed_to?: string | null;
+  /** The pull request --pr opened. */
+  pr_url?: string | null;
+  /** Why --push or --pr failed, when one did; the runs' results are kept either way. */
+  delivery_error?: string;
+  /** What dispatch exited with for the group (kept for scripts written before dispatch_exit_code). */
   exit_code: number | null;
+  /** What dispatch exited with for the group (DESIGN §10). */
+  dispatch_exit_code?: number | null;
   pid: number;
   pid_start: string | null;
   host: string;

@@ -211,6 +211,10 @@ async function reconcileMember(member: GroupMember): Promise<GroupMember> {
   if (member.state !== 'running' || !member.run_dir) return member;
   const summary = await readListableSummary(member.run_dir);
   if (!summary || summary.status === 'running') return member;
-  const { status, outcome, exit_code, files_changed, insertions, deletions, duration_ms } = summary;
-  return { ...member, state: 'done', status, outcome, exit_code, files_changed, insertions, deletions, duration_ms };
+  const { status, outcome, exit_code, dispatch_exit_code, files_changed, insertions, deletions, duration_ms } = summary;
+  const dispatchCode = dispatch_exit_code ?? member.exit_code;
+  return {
+    ...member, state: 'done', status, outcome, exit_code: dispatchCode, dispatch_exit_code: dispatchCode, agent_exit_code: exit_code,
+    files_changed, insertions, deletions, duration_ms,
+  };
 }

@@ -39,6 +39,7 @@ export function createRunningSummary(start: SummaryStart): RunSummary {
     status: 'running',
     outcome: null,
     exit_code: null,
+    dispatch_exit_code: null,
     signal: null,
     before_sha: null,
     after_sha: null,

@@ -24,12 +24,17 @@ export const summarySchema = z.object({
   duration_ms: z.number().nullable(),
   status: z.enum(RUN_STATUSES),
   outcome: z.enum(OUTCOMES).nullable(),
+  /** The agent's own exit code (as the original shell dispatcher recorded it). */
   exit_code: z.number().nullable(),
+  /** What `dispatch` exits with for this run (DESIGN §10); null while it runs. */
+  dispatch_exit_code: z.number().nullable().optional(),
   signal: z.string().nullable(),
   before_sha: z.string().nullable(),
   after_sha: z.string().nullable(),
   /** The captured tree of the workspace at the end (a resumed run diffs against its parent's). */
   after_tree: z.string().nullable().optional(),
+  /** The workspace's tree after --copy and --setup, before the agent: what diff.patch is taken against. */
+  baseline_tree: z.string().nullable().optional(),
   changes: z.enum(['committed', 'uncommitted', 'none']).nullable(),
   files_changed: z.number(),
   insertions: z.number(),

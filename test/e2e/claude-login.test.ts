@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
 import type { GroupRecord } from '../../src/runs/group-record.js';
-import { pinnedClisInstalled, realAgentEnv } from '../helpers/e2e-env.js';
+import { missingPinnedClis, realAgentEnv } from '../helpers/e2e-env.js';
+import { skipE2eSuite } from '../helpers/e2e-gate.js';
 import { filesHoldingSecrets } from '../helpers/logins.js';
 import { runCli } from '../helpers/run-cli.js';
 import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
@@ -40,7 +41,7 @@ async function dispatchClaude(env: Record<string, string>, args: string[] = []) 
   return { ...result, record: JSON.parse(result.stdout) as GroupRecord };
 }
 
-describe.skipIf(!pinnedClisInstalled)('claude logins in parallel runs', () => {
+describe.skipIf(skipE2eSuite('claude login e2e tests', missingPinnedClis))('claude logins in parallel runs', () => {
   it('setup-token (CLAUDE_CODE_OAUTH_TOKEN): runs succeed on it, no run holds it', async () => {
     const token = oauth().setupToken();
     const env = await claudeEnv({ CLAUDE_CODE_OAUTH_TOKEN: token });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
 import type { GroupRecord } from '../../src/runs/group-record.js';
-import { pinnedClisInstalled } from '../helpers/e2e-env.js';
+import { missingPinnedClis } from '../helpers/e2e-env.js';
+import { skipE2eSuite } from '../helpers/e2e-gate.js';
 import { chatgptLoginEnv, filesHoldingSecrets, readCodexLogin, userCodexHome, writeCodexLogin } from '../helpers/logins.js';
 import { projectRoot, readJson, runCli } from '../helpers/run-cli.js';
 import { cleanRunHome, createRunHome, createSampleRepo } from '../helpers/sample-repo.js';
@@ -46,7 +47,7 @@ async function rawCodex(env: Record<string, string>) {
   });
 }
 
-describe.skipIf(!pinnedClisInstalled)('codex ChatGPT logins shared by parallel and nightly runs', () => {
+describe.skipIf(skipE2eSuite('codex login e2e tests', missingPinnedClis))('codex ChatGPT logins shared by parallel and nightly runs', () => {
   it('an expired login and -n 4: 4 successes, exactly 1 refresh, the user keeps the newest chain', async () => {
     const env = await chatgptLoginEnv(home, server);
     const codexHome = userCodexHome(home);

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { getExecutor } from '../../src/executors/registry.js';
 import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
 import { testedVersionOf } from '../../src/package-info.js';
-import { pinnedClisInstalled, realAgentEnv } from '../helpers/e2e-env.js';
+import { missingPinnedClis, realAgentEnv } from '../helpers/e2e-env.js';
+import { skipE2eSuite } from '../helpers/e2e-gate.js';
 import { projectRoot, readJson, runCli } from '../helpers/run-cli.js';
 import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
 
@@ -46,7 +47,7 @@ async function dispatchReal(agent: string, task: string, args: string[] = [], ur
   return { ...result, dir, summary: readJson<Summary>(join(dir, 'summary.json')), env };
 }
 
-describe.skipIf(!pinnedClisInstalled)('the real pinned CLIs against the scripted model server', () => {
+describe.skipIf(skipE2eSuite('real-agent e2e tests', missingPinnedClis))('the real pinned CLIs against the scripted model server', () => {
   describe.each(['codex', 'claude'] as const)('%s', (agent) => {
     it('edits files: success, the right diff, tokens, session id, final message, tested version', async () => {
       const run = await dispatchReal(agent, 'Create hello.txt');

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
 import type { GroupRecord } from '../../src/runs/group-record.js';
-import { pinnedClisInstalled, realAgentEnv, type AgentConfig } from '../helpers/e2e-env.js';
+import { missingPinnedClis, realAgentEnv, type AgentConfig } from '../helpers/e2e-env.js';
+import { skipE2eSuite } from '../helpers/e2e-gate.js';
 import { readEvents, readJson, runCli } from '../helpers/run-cli.js';
 import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
 
@@ -68,7 +69,7 @@ async function dispatch(agent: Agent, scenario: string, args: string[] = [], con
   return { ...result, dir, summary, events: recordTypes(agent, dir) };
 }
 
-describe.skipIf(!pinnedClisInstalled)('usage limits and provider failures with the real CLIs', () => {
+describe.skipIf(skipE2eSuite('usage-limit e2e tests', missingPinnedClis))('usage limits and provider failures with the real CLIs', () => {
   describe.each(AGENTS)('%s', (agent) => {
     it('a used-up 5-hour window: quota (exit 7), usage_limit with the exact reset, agent stopped at once', async () => {
       const before = Date.now();

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { claudeEnv, codexConfigToml } from '../../src/model-server/index.js';
 import { projectRoot } from './run-cli.js';
 
-/** Whether the pinned agent CLIs are installed (npm ci brings them). */
-export const pinnedClisInstalled =
-  existsSync(join(projectRoot, 'node_modules', '.bin', 'codex')) && existsSync(join(projectRoot, 'node_modules', '.bin', 'claude'));
+/** The pinned agent CLIs (npm ci brings them) missing from node_modules/.bin. */
+export const missingPinnedClis = ['codex', 'claude'].filter((bin) => !existsSync(join(projectRoot, 'node_modules', '.bin', bin)));
 
 export interface AgentConfig {
   retries?: number;

@@ -158,7 +158,7 @@ describe('runs made by dispatch with the fake agent', () => {
   it('show: unknown and ambiguous references exit 2 with one line', async () => {
     const unknown = await show('zzzzzz');
     expect(unknown).toMatchObject({ exitCode: 2, stdout: '' });
-    expect(unknown.stderr).toMatch(/^error: no run or group matches 'zzzzzz' in .* — see `dispatch list`, or pass --home$/);
+    expect(unknown.stderr).toMatch(/^error: no run or group matches 'zzzzzz' in .* — see `\.\/bin\/dispatch list`, or pass --home$/);
     const ambiguous = await show('20');
     expect(ambiguous.exitCode).toBe(2);
     expect(ambiguous.stderr).toMatch(/^error: '20' is ambiguous: 6 run or groups match [^\n]*$/);

@@ -158,7 +158,10 @@ describe('dispatch prune', () => {
   async function pruneChecks(first: { dir: string; summary?: Summary }, running: { id: string; dir: string }) {
     await sleep(1_100);
     const dry = await runCli(['prune', '--older-than', '0s', '--dry-run'], { env: testEnv(home) });
-    expect(dry.stdout).toMatch(/^would remove 2 run\(s\) \(2 with worktrees\), 0 group\(s\), [\d.]+ KiB/);
+    expect(dry.stdout).toMatch(/^would remove 2 run\(s\) \(2 with worktrees\), 0 group\(s\), [\d.]+ KiB/m);
+    // A dry run lists the runs it would remove (the running one is kept, and says so).
+    expect(dry.stdout).toContain(`  run   ${first.summary?.run_id} (and its worktree)\n`);
+    expect(dry.stdout).not.toContain(`run   ${running.id}`);
     expect(existsSync(first.dir)).toBe(true);
 
     const kept = await runCli(['prune', '--keep', '2', '--json'], { env: testEnv(home) });

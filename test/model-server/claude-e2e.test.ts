@@ -11,10 +11,10 @@ import {
   useScriptedServer,
 } from './cli-harness.js';
 import { readRepoFile } from './sandbox.js';
+import { skipE2eSuite } from '../helpers/e2e-gate.js';
 
-// End to end against the real pinned claude 2.1.197; skipped only when the binaries are missing.
-const missing = listMissingBinaries();
-if (missing.length > 0) console.warn(`skipping claude e2e tests: ${missing.join(', ')} missing from node_modules/.bin (run npm install)`);
+// End to end against the real pinned claude 2.1.197; skipped only when the binaries are missing (never under CI).
+const skip = skipE2eSuite('claude e2e tests', listMissingBinaries());
 
 type Block = { type?: string; name?: string; text?: string; thinking?: string };
 type Result = { is_error?: boolean; result?: string; api_error_status?: number | null; session_id?: string; num_turns?: number };
@@ -33,7 +33,7 @@ function resultOf(run: CliRun): Result {
   return run.events.find((event) => event.type === 'result') ?? {};
 }
 
-describe.skipIf(missing.length > 0)('claude 2.1.197 against the scripted model server', () => {
+describe.skipIf(skip)('claude 2.1.197 against the scripted model server', () => {
   const scripted = useScriptedServer();
   const sandbox = () => scripted.sandbox();
 

@@ -11,10 +11,10 @@ import {
   useScriptedServer,
 } from './cli-harness.js';
 import { readRepoFile } from './sandbox.js';
+import { skipE2eSuite } from '../helpers/e2e-gate.js';
 
-// End to end against the real pinned codex 0.169.0; skipped only when the binaries are missing.
-const missing = listMissingBinaries();
-if (missing.length > 0) console.warn(`skipping codex e2e tests: ${missing.join(', ')} missing from node_modules/.bin (run npm install)`);
+// End to end against the real pinned codex 0.169.0; skipped only when the binaries are missing (never under CI).
+const skip = skipE2eSuite('codex e2e tests', listMissingBinaries());
 
 type Item = { type?: string; text?: string; command?: string; items?: unknown[] };
 
@@ -35,7 +35,7 @@ function failureMessage(run: CliRun): string {
   return failed?.error?.message ?? '';
 }
 
-describe.skipIf(missing.length > 0)('codex 0.169 against the scripted model server', () => {
+describe.skipIf(skip)('codex 0.169 against the scripted model server', () => {
   const scripted = useScriptedServer();
   const sandbox = () => scripted.sandbox();
 

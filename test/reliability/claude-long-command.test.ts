@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LATE_SHELL_COMMAND } from '../../src/model-server/tool-calls.js';
 import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
-import { pinnedClisInstalled, realAgentEnv } from '../helpers/e2e-env.js';
+import { missingPinnedClis, realAgentEnv } from '../helpers/e2e-env.js';
+import { skipE2eSuite } from '../helpers/e2e-gate.js';
 import { fakeAgent, processesUnder, readEvents, readJson, runCli } from '../helpers/run-cli.js';
 import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
 import { runDirs, sleep, startDispatch, waitFor } from './reliability-helpers.js';
@@ -59,7 +60,7 @@ async function timeUntilNothingUnder(dir: string): Promise<number> {
   return Date.now() - start;
 }
 
-describe.skipIf(!pinnedClisInstalled)('claude 2.1.197 stopped during a long shell command', () => {
+describe.skipIf(skipE2eSuite('claude containment tests', missingPinnedClis))('claude 2.1.197 stopped during a long shell command', () => {
   it('--timeout: the command is killed with claude', { timeout: 90_000 }, async () => {
     expect(LATE_SHELL_COMMAND).toContain('sleep 12');
     const env = await realAgentEnv(home, server.url);

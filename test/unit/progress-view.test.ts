@@ -138,7 +138,7 @@ describe('live progress view', () => {
 
 describe('result table', () => {
   it('aligns columns under a header and marks the winner', () => {
-    expect(renderResultTable(ROWS)).toBe(
+    expect(renderResultTable(ROWS, 120)).toBe(
       [
         '  RUN                            EXECUTOR  OUTCOME       CHECK   FILES  INS  DEL  TOKENS   TIME',
         `* ${RUN_ID}   codex#1   success       passed      2  +12   -3   12.3k  41.2s`,
@@ -148,6 +148,27 @@ describe('result table', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('result table on an 80-column terminal or mail', () => {
+  const fallbackRows: ResultRow[] = [
+    ...ROWS,
+    { ...ROWS[1]!, runId: '20261124-030405-claude-ghi789', executor: 'claude (fallback)', outcome: 'idle_timeout', tokens: 1_234_567, durationMs: 3_725_000 },
+  ];
+
+  it('shows the last 6 characters of each run id (a valid id) when full ids do not fit', () => {
+    const table = renderResultTable(ROWS);
+    expect(table.split('\n').every((line) => line.length <= 80)).toBe(true);
+    expect(table).toContain('* abc123  codex#1 ');
+    expect(table).toContain('  def456  claude#1 ');
+  });
+
+  it('shortens the fallback label when that is still too wide', () => {
+    const table = renderResultTable(fallbackRows);
+    expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    expect(table).toContain('ghi789  claude#1 fb ');
+    expect(renderResultTable(fallbackRows, 200)).toContain('20261124-030405-claude-ghi789  claude#1 (fallback)');
   });
 });
 

@@ -121,8 +121,8 @@ describe('owner/name', () => {
   });
 
   it('rejects unsafe segments', () => {
-    expectRejected('acme/.hidden', /not a git repository/);
-    expectRejected('acme/-rf', /not a git repository/);
+    expectRejected('acme/.hidden', /no such directory: acme\/\.hidden/);
+    expectRejected('acme/-rf', /no such directory|not a git repository/);
   });
 });
 
@@ -189,10 +189,10 @@ describe('local paths', () => {
 
   it('rejects paths that are not git repositories', () => {
     expectRejected('/etc', /not a git repository: \/etc/);
-    expectRejected('../x', /not a git repository: \.\.\/x/);
+    expectRejected('../x', /no such directory: \.\.\/x/);
     expectRejected('./plain', /not a git repository/, BASE, workDir);
-    expectRejected('/nonexistent/outpost/repo', /not a git repository/);
-    expectRejected('a/b/c', /not a git repository/);
+    expectRejected('/nonexistent/outpost/repo', /no such directory: \/nonexistent\/outpost\/repo/);
+    expectRejected('a/b/c', /no such directory: a\/b\/c/);
     expectRejected('..', /not a git repository/);
   });
 
