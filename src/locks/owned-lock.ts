@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -74,6 +74,9 @@ export function readLockOwner(lockPath: string): LockOwner | undefined {
 
 async function createLock(lockPath: string): Promise<boolean> {
   await mkdir(dirname(lockPath), { recursive: true });
+  // rename() would replace an empty directory: an older dispatcher's ownerless lock. Ours
+  // always hold owner.json, so between our own writers the rename alone decides.
+  if (existsSync(lockPath)) return false;
   const staging = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}.new`;
   await mkdir(staging);
   const owner: LockOwner = { pid: process.pid, pid_start: processStartTicks(process.pid), host: hostname(), since: new Date().toISOString() };

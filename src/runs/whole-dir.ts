@@ -1,21 +1,23 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isProcessAlive } from '../process/process-identity.js';
 import { writeFileAtomically } from './atomic-write.js';
 
-const STAGING = /^\.new-.+-(\d+)$/;
+/** Staging directories are hidden and carry no id, so no scan for runs or groups mistakes one for a run. */
+const STAGING = /^\.new-(\d+)-[0-9a-f]+$/;
 
 /**
- * Creates `dir` with its first files all at once: they are written into a hidden staging
- * directory which is then renamed into place, so the directory is either complete or absent
- * whenever the writer dies. Fails if `dir` is taken (rename refuses a non-empty directory).
+ * Creates `dir` with its first files all at once: they are written into a staging directory
+ * (`.new-<pid>-<random>` beside it) which is then renamed into place, so the directory is
+ * either complete or absent whenever the writer dies. Fails if `dir` is taken (rename refuses a non-empty directory).
  */
 export async function createWholeDir(dir: string, files: Record<string, string>): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   removeDeadStaging(parent);
-  const staging = join(parent, `.new-${basename(dir)}-${process.pid}`);
+  const staging = join(parent, `.new-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
     for (const [name, content] of Object.entries(files)) await writeFileAtomically(join(staging, name), content);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRunCgroup } from '../../src/process/run-cgroup.js';
 import { readJson, runCli, testEnv } from '../helpers/run-cli.js';
 import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
-import { recordedPids, runDirs, sleep, startDispatch, survivorsOf, timeUntilGone, waitForAgentStart } from './reliability-helpers.js';
+import { recordedPids, runDirs, sleep, startDispatch, survivorsOf, timeUntilGone, waitFor, waitForAgentStart } from './reliability-helpers.js';
 
 // Fake agents that leave their process group: a helper in its own session (setsid), a
 // double-forked daemon that ignores SIGTERM and holds the agent's stdout/stderr, and one
@@ -101,7 +101,7 @@ describe('every stop of a run reaches the daemon', () => {
   it('dispatch cancel from another shell', async () => {
     const child = startDispatch(['--quiet', '--kill-grace', '1s', repo, '[scenario:daemon-hang]'], env());
     const dir = await waitForAgentStart(home);
-    await waitFor(() => recordedPids(pidfile).length >= 2);
+    await waitFor('the daemon to start', () => recordedPids(pidfile).length >= 2);
     const asked = Date.now();
     const cancel = await runCli(['cancel', dir], { env: env() });
     expect(cancel.stdout).toMatch(/: cancelled$/);
@@ -135,7 +135,7 @@ describe('every stop of a run reaches the daemon', () => {
   it('the next command, after the dispatcher was killed with SIGKILL', async () => {
     const child = startDispatch(['--quiet', repo, '[scenario:daemon-hang]'], env());
     const dir = await waitForAgentStart(home);
-    await waitFor(() => recordedPids(pidfile).length >= 2);
+    await waitFor('the daemon to start', () => recordedPids(pidfile).length >= 2);
     child.kill('SIGKILL');
     await child;
     expect(survivorsOf(pidfile, home).length).toBeGreaterThan(0); // the daemon outlived its dispatcher
@@ -165,7 +165,7 @@ describe('with DISPATCH_CGROUP=off: the environment marker alone', () => {
     expect(run.summary.outcome).toBe('timeout');
     const child = startDispatch(['--quiet', repo, '[scenario:daemon-hang]'], env(markerOnly));
     await waitForAgentStart(home);
-    await waitFor(() => recordedPids(pidfile).length >= 4);
+    await waitFor('the second daemon to start', () => recordedPids(pidfile).length >= 4);
     child.kill('SIGKILL');
     await child;
     expect(survivorsOf(pidfile, home).length).toBeGreaterThan(0);
@@ -173,7 +173,3 @@ describe('with DISPATCH_CGROUP=off: the environment marker alone', () => {
     await expectNothingLeft();
   });
 });
-
-async function waitFor(probe: () => boolean): Promise<void> {
-  for (let i = 0; i < 1_500 && !probe(); i++) await sleep(20);
-}

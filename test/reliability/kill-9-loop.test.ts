@@ -69,7 +69,7 @@ describe('kill -9 of dispatch at random instants', () => {
       }
       expect(survivorsOf(pidfile, home), `iteration ${i}`).toEqual([]);
     }
-    // A run directory killed before it was renamed into place stays hidden; the next run sweeps it.
+    // A run directory killed before it was renamed into place stays hidden (runs/.new-<pid>-…); the next run sweeps it.
     expect((await runCli(['--quiet', repo, '[scenario:noop]'], { env })).exitCode).toBe(0);
     expect(readdirSync(join(home, 'runs')).filter((name) => name.startsWith('.new-'))).toEqual([]);
     expect(readFileSync(pidfile, 'utf8').length).toBeGreaterThan(0);
