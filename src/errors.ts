@@ -61,3 +61,10 @@ export class LockHeldError extends DispatchError {
 export function formatErrorLine(err: DispatchError): string {
   return err.hint ? `error: ${err.message} — ${err.hint}` : `error: ${err.message}`;
 }
+
+/** A step stopped because its run was cancelled (Ctrl-C, dispatch cancel) before it finished. */
+export class CancelledError extends DispatchError {
+  constructor(message: string) {
+    super('cancelled', message, 130);
+  }
+}

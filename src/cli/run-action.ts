@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { CancelledError, UsageError } from '../errors.js';
 import { findMistypedCommand, mistypedCommandError } from './command-suggestion.js';
 import { parseExecutorList } from '../executors/registry.js';
 import { dispatchTask, jobLockKey, type DispatchRequest, type DispatchResult, type OnFinishReport } from '../modes/dispatch-task.js';
@@ -45,6 +45,7 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
       timeoutMs: parseDurationFlag('--timeout', flags.timeout),
       idleTimeoutMs: parseDurationFlag('--idle-timeout', flags.idleTimeout),
       graceMs: parseDurationFlag('--kill-grace', flags.killGrace),
+      fetchTimeoutMs: parseDurationFlag('--fetch-timeout', flags.fetchTimeout),
       outputCapBytes: parseOutputCap(io.env.DISPATCH_OUTPUT_CAP_BYTES),
       labels: parseLabels(flags.label),
       check: flags.check ? { command: flags.check, timeoutMs: parseDurationFlag('--check-timeout', flags.checkTimeout) } : undefined,
@@ -107,6 +108,12 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
     if (result.onFinish) await reportOnFinish(io, result.onFinish, isChatty);
     const interrupted = interrupts.received();
     return interrupted ? exitCodeForSignal(interrupted) : result.exitCode;
+  } catch (error) {
+    // A group interrupted during its one fetch: no run was created yet.
+    const interrupted = interrupts.received();
+    if (!(error instanceof CancelledError) || !interrupted) throw error;
+    io.stderr.write(`dispatch: ${error.message}\n`);
+    return exitCodeForSignal(interrupted);
   } finally {
     interrupts.dispose();
   }

@@ -21,6 +21,7 @@ export interface RunFlags {
   checkTimeout: string;
   setup?: string;
   setupTimeout: string;
+  fetchTimeout: string;
   copy: string[];
   attempts: string;
   concurrency: string;

@@ -1,9 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeCliVersion, type CliVersionInfo } from '../executors/cli-version.js';
+import { CancelledError } from '../errors.js';
 import { getExecutor } from '../executors/registry.js';
 import type { Invocation, InvocationRequest } from '../executors/types.js';
 import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
+import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
 import { addWorktree } from '../repos/worktree.js';
 import { snapshotWorktree } from '../repos/capture-diff.js';
 import { openEventLog } from '../runs/event-log.js';
@@ -89,7 +91,9 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   try {
     await runPhases(ctx);
   } catch (error) {
-    await finishRunWithError(ctx, error);
+    // Cancelled during a step that stops itself (the fetch): the run is cancelled, not broken.
+    if (error instanceof CancelledError && ctx.isCancelled()) await finishRun(ctx, null, null);
+    else await finishRunWithError(ctx, error);
   } finally {
     stopWatching();
     removeRunCgroup(summary.agent_cgroup ?? null);
@@ -164,7 +168,7 @@ async function runPhases(ctx: RunContext): Promise<void> {
 
 /** A fresh worktree of the mirror at the base commit; returns the mirror. */
 async function createWorkspace(ctx: RunContext): Promise<string> {
-  const base = ctx.plan.base ?? (await fetchBase(ctx.plan));
+  const base = ctx.plan.base ?? (await fetchBase(ctx.plan, ctx.hooks.signal));
   const { mirrorPath } = base;
   await addWorktree(mirrorPath, ctx.paths.workspace, base.sha);
   ctx.summary.branch = base.branch;
@@ -173,8 +177,11 @@ async function createWorkspace(ctx: RunContext): Promise<string> {
 }
 
 /** Fetches the mirror (under its lock) and resolves the base commit: once per run, or once per group. */
-export async function fetchBase(plan: Pick<RunPlan, 'repo' | 'home' | 'branch'>): Promise<NonNullable<RunPlan['base']>> {
-  const { mirrorPath } = await ensureMirror(plan.repo, plan.home.reposDir);
+export async function fetchBase(
+  plan: Pick<RunPlan, 'repo' | 'home' | 'branch' | 'fetchTimeoutMs'>,
+  signal: AbortSignal | undefined,
+): Promise<NonNullable<RunPlan['base']>> {
+  const { mirrorPath } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
   return { mirrorPath, ...(await resolveBaseCommit(mirrorPath, plan.branch)) };
 }
 

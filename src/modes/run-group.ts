@@ -52,7 +52,7 @@ export async function runGroup(plan: GroupPlan, hooks: GroupHooks = {}): Promise
   const now = hooks.now ?? (() => new Date());
   // One fetch for the whole group: every member starts from the same commit, so their
   // diffs compare (best-of-N agreement) and the winner applies on that commit.
-  plan = { ...plan, template: { ...plan.template, base: await fetchBase(plan.template) } };
+  plan = { ...plan, template: { ...plan.template, base: await fetchBase(plan.template, hooks.signal) } };
   const started = now();
   const groupId = createGroupId(started);
   const record = createGroupRecord(plan, groupId, started);

@@ -18,6 +18,8 @@ export interface RunPlan {
   idleTimeoutMs: number;
   /** SIGTERM → SIGKILL delay when stopping the agent. */
   graceMs: number;
+  /** --fetch-timeout: the mirror's ls-remote and fetch together (default 10m). */
+  fetchTimeoutMs?: number | undefined;
   /** output.log is cut beyond this many bytes. */
   outputCapBytes: number;
   labels: Record<string, string>;

@@ -1,5 +1,7 @@
 import { execa } from 'execa';
 import { InfraError } from '../errors.js';
+import { limitGroup, type LimitStop } from '../process/group-limit.js';
+import type { NetworkLimits } from './network-limits.js';
 import { redactCredentials } from './redact.js';
 
 /** Options for one git call. `env` is added on top of process.env and our safety env. */
@@ -8,6 +10,8 @@ export interface GitOptions {
   env?: Record<string, string>;
   input?: string;
   allowFailure?: boolean;
+  /** For calls that talk to a remote: git runs in its own process group, stopped whole at the limit. */
+  limits?: NetworkLimits | undefined;
 }
 
 /** What a git call printed; stdout has its final newline trimmed. */
@@ -15,6 +19,8 @@ export interface GitResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** Set when `limits` stopped git: the call never finished (allowFailure callers check it). */
+  stopped?: LimitStop | undefined;
 }
 
 /** Like GitResult, with stdout as raw bytes (binary patches). */
@@ -57,10 +63,17 @@ const MAX_BUFFER_BYTES = 1024 * 1024 * 1024;
 
 /** Runs git (never through a shell) with the safety config; throws InfraError on failure. */
 export async function runGit(args: string[], opts: GitOptions = {}): Promise<GitResult> {
-  const result = await execa('git', [...SAFE_CONFIG_ARGS, ...args], buildExecaOptions(opts, 'utf8'));
+  const subprocess = execa('git', [...SAFE_CONFIG_ARGS, ...args], {
+    ...buildExecaOptions(opts, 'utf8'),
+    detached: opts.limits !== undefined,
+  });
+  const limit = opts.limits ? limitGroup(subprocess.pid, opts.limits.timeoutMs, opts.limits.signal) : undefined;
+  const result = await subprocess;
+  await limit?.settle();
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-  return checkResult(args, opts, { stdout, stderr, exitCode: exitCodeOf(result) }, result);
+  const stopped = limit?.stopped() ?? undefined;
+  return checkResult(args, opts, { stdout, stderr, exitCode: exitCodeOf(result), ...(stopped ? { stopped } : {}) }, result);
 }
 
 /** Like runGit, but stdout comes back as bytes, untouched (for `diff --binary`). */

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InfraError, RepoArgError } from '../errors.js';
-import { pickErrorLine, runGit } from './git.js';
+import { CancelledError, InfraError, RepoArgError } from '../errors.js';
+import { pickErrorLine, runGit, type GitOptions, type GitResult } from './git.js';
+import { DEFAULT_FETCH_TIMEOUT_MS, describeFetchTimeout, FETCH_TIMEOUT_HINT, lowSpeedArgs, sshLimitEnv, type NetworkLimits } from './network-limits.js';
 import { hasCredentials } from './redact.js';
 import { MIRROR_FETCH_REFSPECS, writeMirrorConfig } from './mirror-config.js';
 import type { RepoSpec } from './repo-arg.js';
@@ -34,16 +35,38 @@ export async function ensureMirror(
   spec: RepoSpec,
   reposDir: string,
   lockOptions: RepoLockOptions = {},
+  limits: NetworkLimits = { timeoutMs: DEFAULT_FETCH_TIMEOUT_MS },
 ): Promise<MirrorInfo> {
   const mirrorPath = join(resolve(reposDir), `${spec.slug}.git`);
   await withRepoLock(resolve(reposDir), spec.slug, async () => {
     await initMirrorIfMissing(mirrorPath);
     await writeMirrorConfig(mirrorPath, spec.displayUrl);
-    const defaultBranch = await readRemoteDefaultBranch(mirrorPath, spec);
-    await fetchMirror(mirrorPath, spec);
+    const remote = await createRemoteCaller(mirrorPath, spec, limits);
+    const defaultBranch = await readRemoteDefaultBranch(mirrorPath, spec, remote);
+    await fetchMirror(mirrorPath, spec, remote);
     await recordDefaultBranch(mirrorPath, defaultBranch);
   }, lockOptions);
   return { mirrorPath };
+}
+
+type RemoteCaller = (what: string, args: string[]) => Promise<GitResult>;
+
+/**
+ * Runs the git calls that talk to the remote under one --fetch-timeout deadline, with git's
+ * no-progress limits; a call stopped by the deadline or a cancel throws, naming the remote.
+ */
+async function createRemoteCaller(mirrorPath: string, spec: RepoSpec, limits: NetworkLimits): Promise<RemoteCaller> {
+  const deadline = Date.now() + limits.timeoutMs;
+  const configured = await runGit([...mirrorGitArgs(mirrorPath), 'config', '--get', 'core.sshCommand'], { cwd: mirrorPath, allowFailure: true });
+  const opts: GitOptions = { cwd: mirrorPath, allowFailure: true, env: sshLimitEnv(process.env, configured.stdout) };
+  return async (what, args) => {
+    const left = Math.max(0, deadline - Date.now());
+    if (limits.signal?.aborted) throw new CancelledError(`the fetch of ${spec.displayUrl} was cancelled`);
+    const result = await runGit([...lowSpeedArgs(), ...args], { ...opts, limits: { timeoutMs: left, signal: limits.signal } });
+    if (result.stopped === 'cancelled') throw new CancelledError(`the fetch of ${spec.displayUrl} was cancelled`);
+    if (result.stopped === 'timeout') throw new InfraError(describeFetchTimeout(what, spec.displayUrl, limits.timeoutMs), FETCH_TIMEOUT_HINT);
+    return result;
+  };
 }
 
 /** The commit to start from: `branch` (or a tag of that name), else the remote's default branch. */
@@ -88,12 +111,9 @@ async function isUsableMirror(mirrorPath: string): Promise<boolean> {
   return result.exitCode === 0 && result.stdout.trim() === 'true';
 }
 
-async function readRemoteDefaultBranch(mirrorPath: string, spec: RepoSpec): Promise<string | undefined> {
+async function readRemoteDefaultBranch(mirrorPath: string, spec: RepoSpec, remote: RemoteCaller): Promise<string | undefined> {
   const args = [...mirrorGitArgs(mirrorPath), ...credentialArgs(spec), 'ls-remote', '--symref', '--', spec.url, 'HEAD'];
-  const result = await runGit(args, {
-    cwd: mirrorPath,
-    allowFailure: true,
-  });
+  const result = await remote('ls-remote', args);
   if (result.exitCode !== 0) {
     throw new InfraError(`cannot reach ${spec.displayUrl}: ${pickErrorLine(result.stderr) || 'git ls-remote failed'}`, REACH_HINT);
   }
@@ -101,7 +121,7 @@ async function readRemoteDefaultBranch(mirrorPath: string, spec: RepoSpec): Prom
   return match?.[1];
 }
 
-async function fetchMirror(mirrorPath: string, spec: RepoSpec): Promise<void> {
+async function fetchMirror(mirrorPath: string, spec: RepoSpec, remote: RemoteCaller): Promise<void> {
   const args = [
     ...mirrorGitArgs(mirrorPath),
     ...credentialArgs(spec),
@@ -110,7 +130,7 @@ async function fetchMirror(mirrorPath: string, spec: RepoSpec): Promise<void> {
     'fetch', '--quiet', '--prune', '--no-write-fetch-head', '--no-recurse-submodules',
     '--', spec.url, ...MIRROR_FETCH_REFSPECS,
   ];
-  const result = await runGit(args, { cwd: mirrorPath, allowFailure: true });
+  const result = await remote('fetch', args);
   if (result.exitCode !== 0) {
     throw new InfraError(`cannot fetch ${spec.displayUrl}: ${pickErrorLine(result.stderr) || 'git fetch failed'}`, REACH_HINT);
   }

@@ -1,0 +1,88 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processesUnder, readJson, testEnv } from '../helpers/run-cli.js';
+import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
+import { runDirs, startDispatch, waitFor } from './reliability-helpers.js';
+
+// A remote that accepts the connection and never answers a byte (a dead proxy, a
+// half-open firewall). It used to hang dispatch forever, holding the mirror lock.
+
+let home: string;
+let server: Server;
+let sockets: Socket[];
+let url: string;
+
+beforeEach(async () => {
+  ({ home } = await createRunHome('dispatch-dead-remote-'));
+  sockets = [];
+  server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  url = `http://127.0.0.1:${address.port}/x.git`;
+});
+afterEach(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await cleanRunHome(home);
+});
+
+function gitProcesses(): string[] {
+  return processesUnder(home).map((p) => `${p.pid} ${p.cmdline}`);
+}
+
+function repoLocks(): string[] {
+  const repos = join(home, 'repos');
+  return existsSync(repos) ? readdirSync(repos).filter((name) => name.endsWith('.lock')) : [];
+}
+
+describe('a remote that never answers', () => {
+  it('--fetch-timeout: exit 3, one line naming the remote and the limit, git gone, lock free', async () => {
+    const credentialed = url.replace('http://', 'http://user:s3cr3t-pass@');
+    const started = Date.now();
+    const result = await startDispatch(['--fetch-timeout', '2s', credentialed, 'do something'], testEnv(home));
+    const failedAfter = Date.now() - started;
+    console.log(`[measure] dead remote, --fetch-timeout 2s → dispatch exited after ${failedAfter} ms`);
+    expect(result.exitCode).toBe(3);
+    const printed = `${String(result.stdout)}\n${String(result.stderr)}`;
+    const errorLines = printed.split('\n').filter((line) => line.startsWith('error:'));
+    expect(errorLines).toEqual([`error: git ls-remote of ${url} did not finish within --fetch-timeout 2.0s; git was stopped`]);
+    expect(printed).not.toContain('s3cr3t-pass');
+    expect(failedAfter).toBeLessThan(30_000);
+    const [dir] = runDirs(home);
+    const summary = readJson(join(dir ?? '', 'summary.json'));
+    expect(summary).toMatchObject({ outcome: 'infra', status: 'failed', dispatch_exit_code: 3 });
+    expect(JSON.stringify(summary)).not.toContain('s3cr3t-pass');
+    expect(gitProcesses()).toEqual([]);
+    expect(repoLocks()).toEqual([]);
+    expect(sockets.length).toBeGreaterThan(0);
+  });
+
+  it('Ctrl-C during the fetch: the run is cancelled at once, exit 130, git gone, lock free', async () => {
+    const child = startDispatch(['--fetch-timeout', '10m', url, 'do something'], testEnv(home), { detached: true });
+    await waitFor('git to connect to the remote', () => sockets.length > 0 && gitProcesses().length > 0);
+    const sent = Date.now();
+    // To dispatch's process group, as a terminal delivers Ctrl-C.
+    process.kill(-(child.pid ?? 0), 'SIGINT');
+    const result = await child;
+    console.log(`[measure] SIGINT during a dead fetch → dispatch exited after ${Date.now() - sent} ms`);
+    expect(result.exitCode).toBe(130);
+    const [dir] = runDirs(home);
+    expect(readJson(join(dir ?? '', 'summary.json'))).toMatchObject({ outcome: 'cancelled', error: { kind: 'interrupted' } });
+    expect(gitProcesses()).toEqual([]);
+    expect(repoLocks()).toEqual([]);
+  });
+
+  it('a group (--attempts 2) stopped by --fetch-timeout: exit 3, git gone, lock free', async () => {
+    const result = await startDispatch(['--fetch-timeout', '1s', '--attempts', '2', url, 'do something'], testEnv(home));
+    expect(result.exitCode).toBe(3);
+    expect(String(result.stderr)).toContain(`did not finish within --fetch-timeout 1.0s`);
+    expect(gitProcesses()).toEqual([]);
+    expect(repoLocks()).toEqual([]);
+  });
+});
