@@ -39,16 +39,41 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * The forms a secret takes in what an agent prints: as is; JSON-escaped (`"` and a backslash
+ * escaped with a backslash) once for a JSON string, twice or three times for JSON held in a
+ * JSON string (tool-call arguments, a command that writes JSON), and with non-ASCII as
+ * \uXXXX; URL-encoded (`%22`, lower-case hex, `+` for a space in a form body).
+ */
+export function listEncodedForms(value: string): string[] {
+  const escaped = jsonEscape(value);
+  const urlEncoded = encodeURIComponent(value);
+  return [
+    value,
+    escaped,
+    jsonEscape(escaped),
+    jsonEscape(jsonEscape(escaped)),
+    escaped.replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    urlEncoded,
+    urlEncoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+    urlEncoded.replaceAll('%20', '+'),
+  ];
+}
+
+function jsonEscape(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
+
 /** Builds a redactor for the secrets present in `env` (values shorter than 8 chars are ignored). */
 /** Variables named like secrets (a custom provider's `MY_LLM_KEY`, `X_TOKEN`, …) are redacted too. */
 const SECRET_NAME = /(?:_KEY|_TOKEN|_SECRET|_PASSWORD)$/;
 
 export function createRedactor(env: NodeJS.ProcessEnv, extraNames: string[] = []): Redactor {
   const named = Object.keys(env).filter((name) => SECRET_NAME.test(name));
-  const values = [...new Set([...SECRET_ENV_VARS, ...extraNames, ...named])]
+  const secrets = [...new Set([...SECRET_ENV_VARS, ...extraNames, ...named])]
     .map((name) => env[name])
-    .filter((value): value is string => typeof value === 'string' && value.length >= 8)
-    .sort((a, b) => b.length - a.length);
+    .filter((value): value is string => typeof value === 'string' && value.length >= 8);
+  const values = [...new Set(secrets.flatMap(listEncodedForms))].sort((a, b) => b.length - a.length);
   // One pass a line: the known values and every token shape in a single alternation.
   const sources = [...values.map(escapeRegExp), ...TOKEN_SHAPES.map((shape) => shape.source)];
   const pattern = new RegExp(sources.join('|'), 'g');
