@@ -173,6 +173,7 @@ async function createWorkspace(ctx: RunContext): Promise<string> {
   await addWorktree(mirrorPath, ctx.paths.workspace, base.sha);
   ctx.summary.branch = base.branch;
   ctx.summary.before_sha = base.sha;
+  ctx.summary.warnings.push(...(base.warnings ?? []));
   return mirrorPath;
 }
 
@@ -181,8 +182,8 @@ export async function fetchBase(
   plan: Pick<RunPlan, 'repo' | 'home' | 'branch' | 'fetchTimeoutMs'>,
   signal: AbortSignal | undefined,
 ): Promise<NonNullable<RunPlan['base']>> {
-  const { mirrorPath } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
-  return { mirrorPath, ...(await resolveBaseCommit(mirrorPath, plan.branch)) };
+  const { mirrorPath, warnings } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
+  return { mirrorPath, warnings, ...(await resolveBaseCommit(mirrorPath, plan.branch)) };
 }
 
 function invocationRequest(ctx: RunContext): InvocationRequest {

@@ -30,7 +30,7 @@ export interface RunPlan {
   mode: string;
   groupId: string | null;
   /** The mirror and base commit, when a group fetched them once for all its members. */
-  base?: { mirrorPath: string; branch: string; sha: string } | undefined;
+  base?: { mirrorPath: string; branch: string; sha: string; warnings?: string[] } | undefined;
   /** `--check CMD`: run in the workspace after the agent; a failure is outcome check_failed. */
   check?: ShellCommand | undefined;
   /** `--setup CMD`: run in the fresh worktree before the agent (install dependencies). */

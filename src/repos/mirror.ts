@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { CancelledError, InfraError, RepoArgError } from '../errors.js';
 import { pickErrorLine, runGit, type GitOptions, type GitResult } from './git.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, describeFetchTimeout, FETCH_TIMEOUT_HINT, lowSpeedArgs, sshLimitEnv, type NetworkLimits } from './network-limits.js';
+import { removeStaleRefLocks, setAsideUnreadableMirror } from './mirror-repair.js';
 import { hasCredentials } from './redact.js';
 import { MIRROR_FETCH_REFSPECS, writeMirrorConfig } from './mirror-config.js';
 import type { RepoSpec } from './repo-arg.js';
@@ -12,6 +13,8 @@ import { withRepoLock, type RepoLockOptions } from './repo-lock.js';
 /** A mirror ready for worktrees: repos/<slug>.git. */
 export interface MirrorInfo {
   mirrorPath: string;
+  /** Repairs made to the mirror (stale locks removed, a damaged mirror replaced), for summary warnings. */
+  warnings: string[];
 }
 
 /** The commit a run starts from. */
@@ -38,15 +41,30 @@ export async function ensureMirror(
   limits: NetworkLimits = { timeoutMs: DEFAULT_FETCH_TIMEOUT_MS },
 ): Promise<MirrorInfo> {
   const mirrorPath = join(resolve(reposDir), `${spec.slug}.git`);
+  const warnings: string[] = [];
   await withRepoLock(resolve(reposDir), spec.slug, async () => {
     await initMirrorIfMissing(mirrorPath);
+    warnings.push(...(await repairMirror(mirrorPath, spec.displayUrl)));
     await writeMirrorConfig(mirrorPath, spec.displayUrl);
     const remote = await createRemoteCaller(mirrorPath, spec, limits);
     const defaultBranch = await readRemoteDefaultBranch(mirrorPath, spec, remote);
     await fetchMirror(mirrorPath, spec, remote);
     await recordDefaultBranch(mirrorPath, defaultBranch);
   }, lockOptions);
-  return { mirrorPath };
+  return { mirrorPath, warnings };
+}
+
+/** What a crashed git left: an unreadable mirror is replaced by a fresh one, stale ref locks go. */
+async function repairMirror(mirrorPath: string, displayUrl: string): Promise<string[]> {
+  const warnings: string[] = [];
+  const damaged = await setAsideUnreadableMirror(mirrorPath);
+  if (damaged) {
+    await initMirrorIfMissing(mirrorPath);
+    warnings.push(`the mirror of ${displayUrl} could not be read (${damaged.reason}); it was moved aside to ${damaged.movedTo} and fetched again`);
+  }
+  const removed = await removeStaleRefLocks(mirrorPath);
+  if (removed.length > 0) warnings.push(`removed stale lock files a crashed git left in the mirror of ${displayUrl}: ${removed.join(', ')}`);
+  return warnings;
 }
 
 type RemoteCaller = (what: string, args: string[]) => Promise<GitResult>;

@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { pickErrorLine, runGit } from './git.js';
+
+/**
+ * Repairs of a mirror a crashed or killed git left behind, made under the mirror lock before
+ * each fetch: stale ref locks are removed, an unreadable mirror is moved aside.
+ */
+
+/** Where an unreadable mirror went, and why it was unreadable. */
+export interface SetAside {
+  movedTo: string;
+  reason: string;
+}
+
+/**
+ * Moves the mirror aside when its refs (or the objects they name) cannot be read, so the
+ * caller fetches a fresh one. The damaged copy is kept (`<slug>.git.damaged-<time>`).
+ */
+export async function setAsideUnreadableMirror(mirrorPath: string): Promise<SetAside | undefined> {
+  const result = await runGit([`--git-dir=${mirrorPath}`, 'for-each-ref', '--format=%(objecttype)'], {
+    cwd: mirrorPath,
+    allowFailure: true,
+  });
+  if (result.exitCode === 0) return undefined;
+  const movedTo = `${mirrorPath}.damaged-${new Date().toISOString().replace(/[:.]/g, '')}`;
+  await rename(mirrorPath, movedTo);
+  return { movedTo, reason: pickErrorLine(result.stderr) || `git for-each-ref exited ${result.exitCode}` };
+}
+
+/**
+ * Removes ref lock files no live git holds. The mirror lock is held, so nothing else fetches:
+ * a lock under refs/remotes/ (written by fetches alone) is stale. Any other (refs/heads/,
+ * packed-refs.lock) may belong to an agent's git in one of the mirror's worktrees: it stays
+ * while a git process works in the mirror or one of them. Returns the removed paths.
+ */
+export async function removeStaleRefLocks(mirrorPath: string): Promise<string[]> {
+  const locks = [...(await findLockFiles(join(mirrorPath, 'refs'))), join(mirrorPath, 'packed-refs.lock')];
+  const present: string[] = [];
+  for (const lock of locks) if (await isFile(lock)) present.push(lock);
+  if (present.length === 0) return [];
+  const busy = isGitWorkingIn([mirrorPath, ...(await listWorktreeDirs(mirrorPath))]);
+  const removed: string[] = [];
+  for (const lock of present) {
+    const name = relative(mirrorPath, lock).split(sep).join('/');
+    if (busy && !name.startsWith('refs/remotes/')) continue;
+    await rm(lock, { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+async function findLockFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await findLockFiles(path)));
+    else if (entry.name.endsWith('.lock')) found.push(path);
+  }
+  return found;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The worktrees of the mirror (runs' workspaces), from worktrees/<name>/gitdir. */
+async function listWorktreeDirs(mirrorPath: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(join(mirrorPath, 'worktrees'));
+  } catch {
+    return [];
+  }
+  const dirs: string[] = [];
+  for (const name of names) {
+    try {
+      dirs.push(dirname((await readFile(join(mirrorPath, 'worktrees', name, 'gitdir'), 'utf8')).trim()));
+    } catch {
+      // a half-removed worktree entry
+    }
+  }
+  return dirs;
+}
+
+/** Whether a live git process (git, git-remote-http, …) has its working directory in one of `dirs`. */
+function isGitWorkingIn(dirs: string[]): boolean {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return true; // no /proc: cannot tell, so never remove a lock someone may hold
+  }
+  return pids.some((pid) => {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('git')) return false;
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      return dirs.some((dir) => cwd === dir || cwd.startsWith(`${dir}/`));
+    } catch {
+      return false;
+    }
+  });
+}
