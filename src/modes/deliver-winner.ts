@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { commitPatchAsBranch } from '../repos/apply-branch.js';
+import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
 import { copyBranchToLocalRepo, pushBranch, resolvePushTarget, type PushTarget } from '../repos/deliver-branch.js';
 import { ghRepoOf, openPullRequest } from '../repos/pull-request.js';
 import { pullRequestTitle, renderPullRequestBody } from '../report/pr-body.js';
@@ -48,7 +49,7 @@ export async function deliverWinner(state: GroupState, winner: RunResult, delive
   let target: PushTarget;
   try {
     target = await resolvePushTarget(repo, mirrorPath);
-    await pushBranch(target, branch);
+    await pushBranch(target, branch, { timeoutMs: plan.template.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal: state.hooks.signal });
     record.pushed_to = target.displayUrl;
   } catch (error) {
     record.delivery_error = `--push failed: ${(error as Error).message}`;

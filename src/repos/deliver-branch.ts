@@ -1,6 +1,7 @@
-import { InfraError } from '../errors.js';
+import { CancelledError, InfraError } from '../errors.js';
 import { pickErrorLine, runGit } from './git.js';
 import { mirrorGitArgs } from './mirror.js';
+import { DEFAULT_FETCH_TIMEOUT_MS, describeFetchTimeout, FETCH_TIMEOUT_HINT, lowSpeedArgs, type NetworkLimits } from './network-limits.js';
 import { hasCredentials, redactCredentials } from './redact.js';
 import type { RepoSpec } from './repo-arg.js';
 
@@ -43,10 +44,16 @@ export async function resolvePushTarget(repo: RepoSpec, mirrorPath: string): Pro
 }
 
 /** A real `git push` of one new branch; never forced, so it cannot overwrite anyone's work. */
-export async function pushBranch(target: PushTarget, branch: string): Promise<void> {
+export async function pushBranch(
+  target: PushTarget,
+  branch: string,
+  limits: NetworkLimits = { timeoutMs: DEFAULT_FETCH_TIMEOUT_MS },
+): Promise<void> {
   const ref = `refs/heads/${branch}`;
-  const args = [...target.gitArgs, 'push', '--quiet', '--porcelain', '--', target.remote, `${ref}:${ref}`];
-  const result = await runGit(args, { cwd: target.cwd, env: { GIT_TERMINAL_PROMPT: '0' }, allowFailure: true });
+  const args = [...target.gitArgs, ...lowSpeedArgs(), 'push', '--quiet', '--porcelain', '--', target.remote, `${ref}:${ref}`];
+  const result = await runGit(args, { cwd: target.cwd, env: { GIT_TERMINAL_PROMPT: '0' }, allowFailure: true, limits });
+  if (result.stopped === 'cancelled') throw new CancelledError(`the push of ${branch} to ${target.displayUrl} was cancelled`);
+  if (result.stopped === 'timeout') throw new InfraError(describeFetchTimeout('push', target.displayUrl, limits.timeoutMs), FETCH_TIMEOUT_HINT);
   if (result.exitCode !== 0) {
     const reason = redactCredentials(pickErrorLine(result.stderr) || pickErrorLine(result.stdout) || 'git push failed');
     throw new InfraError(`cannot push ${branch} to ${target.displayUrl}: ${reason}`);

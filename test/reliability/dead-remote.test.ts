@@ -2,20 +2,22 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pushBranch } from '../../src/repos/deliver-branch.js';
 import { processesUnder, readJson, testEnv } from '../helpers/run-cli.js';
-import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
+import { cleanRunHome, createRunHome, git } from '../helpers/sample-repo.js';
 import { runDirs, startDispatch, waitFor } from './reliability-helpers.js';
 
 // A remote that accepts the connection and never answers a byte (a dead proxy, a
 // half-open firewall). It used to hang dispatch forever, holding the mirror lock.
 
 let home: string;
+let repo: string;
 let server: Server;
 let sockets: Socket[];
 let url: string;
 
 beforeEach(async () => {
-  ({ home } = await createRunHome('dispatch-dead-remote-'));
+  ({ home, repo } = await createRunHome('dispatch-dead-remote-'));
   sockets = [];
   server = createServer((socket) => {
     sockets.push(socket);
@@ -84,5 +86,14 @@ describe('a remote that never answers', () => {
     expect(String(result.stderr)).toContain(`did not finish within --fetch-timeout 1.0s`);
     expect(gitProcesses()).toEqual([]);
     expect(repoLocks()).toEqual([]);
+  });
+
+  it('--push to it: stopped at the limit with the same kind of line, git gone', async () => {
+    git(repo, 'branch', 'dispatch/feature');
+    const target = { gitArgs: [], cwd: repo, remote: url, displayUrl: url };
+    await expect(pushBranch(target, 'dispatch/feature', { timeoutMs: 1_500 })).rejects.toThrow(
+      `git push of ${url} did not finish within --fetch-timeout 1.5s; git was stopped`,
+    );
+    expect(gitProcesses()).toEqual([]);
   });
 });
