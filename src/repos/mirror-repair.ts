@@ -26,7 +26,9 @@ export async function setAsideUnreadableMirror(mirrorPath: string): Promise<SetA
   if (result.exitCode === 0) return undefined;
   const movedTo = `${mirrorPath}.damaged-${new Date().toISOString().replace(/[:.]/g, '')}`;
   await rename(mirrorPath, movedTo);
-  return { movedTo, reason: pickErrorLine(result.stderr) || `git for-each-ref exited ${result.exitCode}` };
+  // git's `fatal:` line names the ref or object; the `error:` lines before it are zlib's.
+  const fatal = result.stderr.split('\n').find((line) => line.startsWith('fatal:')) ?? result.stderr;
+  return { movedTo, reason: pickErrorLine(fatal) || `git for-each-ref exited ${result.exitCode}` };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readJson, runCli, testEnv } from '../helpers/run-cli.js';
@@ -90,5 +90,19 @@ describe('a damaged mirror is repaired before the fetch', () => {
     const third = await runAfterNewCommit('third');
     expect(third.result.exitCode).toBe(0);
     expect(third.summary.warnings.filter((w) => /mirror/.test(w))).toEqual([]);
+  });
+
+  it('a corrupt object at a branch tip (a write cut short): moved aside and fetched again', async () => {
+    expect((await runAfterNewCommit('first')).result.exitCode).toBe(0);
+    const mirror = mirrorPath();
+    const tip = git(repo, 'rev-parse', 'HEAD');
+    const object = join(mirror, 'objects', tip.slice(0, 2), tip.slice(2));
+    expect(existsSync(object)).toBe(true);
+    chmodSync(object, 0o644);
+    writeFileSync(object, 'not zlib data');
+    const { result, summary } = await runAfterNewCommit('second');
+    expect(result.exitCode).toBe(0);
+    expect(summary.before_sha).toBe(git(repo, 'rev-parse', 'HEAD'));
+    expect(summary.warnings.find((w) => w.includes('could not be read'))).toContain(tip);
   });
 });
