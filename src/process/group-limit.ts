@@ -31,6 +31,10 @@ export function limitGroup(pgid: number | undefined, timeoutMs: number, signal: 
     killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), TERM_GRACE_MS);
   };
   const timer = setTimeout(() => stop('timeout'), timeoutMs);
+  // git has its own group, out of reach of a terminal's signals: dispatch exiting (a second
+  // Ctrl-C, an error) takes it along.
+  const onExit = () => pgid !== undefined && signalGroup(pgid, 'SIGKILL');
+  process.on('exit', onExit);
   const onAbort = () => stop('cancelled');
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -40,6 +44,7 @@ export function limitGroup(pgid: number | undefined, timeoutMs: number, signal: 
       clearTimeout(timer);
       clearTimeout(killTimer);
       signal?.removeEventListener('abort', onAbort);
+      process.off('exit', onExit);
       if (stopped === null || pgid === undefined) return;
       const deadline = Date.now() + SETTLE_MS;
       for (;;) {
