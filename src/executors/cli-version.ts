@@ -1,5 +1,5 @@
 import { testedVersionOf } from '../package-info.js';
-import { startAgentProcess } from '../process/agent-process.js';
+import { runContained } from '../process/run-contained.js';
 import type { Executor } from './types.js';
 
 export interface CliVersionInfo {
@@ -18,18 +18,8 @@ export async function probeCliVersion(
 ): Promise<CliVersionInfo> {
   const tested = testedVersionOf(executor.npmPackage);
   // Its own process group like any agent process: a CLI that hangs here is stopped whole.
-  const lines: string[] = [];
-  const probe = startAgentProcess({
-    invocation: { file: bin, args: ['--version'], env, cwd },
-    input: '',
-    onStdoutLine: (line) => lines.push(line),
-    onStderrLine: (line) => lines.push(line),
-    timeoutMs: 10_000,
-    idleTimeoutMs: 10_000,
-    graceMs: 1_000,
-  });
-  await probe.done;
-  const version = executor.parseVersion(lines.join('\n')) ?? null;
+  const { stdout, stderr } = await runContained({ file: bin, args: ['--version'], env, cwd }, 10_000, 1_000);
+  const version = executor.parseVersion([...stdout, ...stderr].join('\n')) ?? null;
   let warning: string | null = null;
   if (version === null) warning = `could not read the ${executor.name} CLI version from \`${bin} --version\``;
   else if (tested !== null && version !== tested)

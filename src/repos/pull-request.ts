@@ -1,6 +1,6 @@
 import { InfraError } from '../errors.js';
 import { searchPath } from '../executors/find-binary.js';
-import { startAgentProcess } from '../process/agent-process.js';
+import { runContained } from '../process/run-contained.js';
 import { redactCredentials } from './redact.js';
 
 const GH_HINT = 'install the GitHub CLI (https://cli.github.com) and run `gh auth login`, or drop --pr';
@@ -41,18 +41,8 @@ export async function openPullRequest(spec: PullRequestSpec): Promise<string> {
     ...(spec.repo ? ['--repo', spec.repo] : []),
     '--head', spec.head, '--base', spec.base, '--title', spec.title, '--body-file', spec.bodyFile,
   ];
-  const stdout: string[] = [];
-  const stderr: string[] = [];
   const env = Object.fromEntries(Object.entries({ ...spec.env, GH_PROMPT_DISABLED: '1', NO_COLOR: '1' }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  const result = await startAgentProcess({
-    invocation: { file: spec.gh, args, env, cwd: spec.cwd },
-    input: '',
-    onStdoutLine: (line) => stdout.push(line),
-    onStderrLine: (line) => stderr.push(line),
-    timeoutMs: 120_000,
-    idleTimeoutMs: 120_000,
-    graceMs: 2_000,
-  }).done;
+  const { result, stdout, stderr } = await runContained({ file: spec.gh, args, env, cwd: spec.cwd }, 120_000, 2_000);
   if (result.exitCode !== 0) {
     const why = result.spawnError ?? stderr.map((line) => line.trim()).filter(Boolean).at(-1) ?? (result.stoppedBy ? 'timed out' : `exit ${result.exitCode ?? result.signal}`);
     throw new InfraError(`gh pr create failed: ${redactCredentials(why).slice(0, 300)}`, 'the winner stays on its branch; open the pull request by hand');
