@@ -22,7 +22,7 @@ export interface CappedLog<T> {
 export function openCappedLog<T>(
   path: string,
   capBytes: number,
-  format: { render: (item: T) => Buffer[]; marker: () => string },
+  format: { render: (item: T) => Buffer[]; size: (item: T) => number; marker: () => string },
 ): CappedLog<T> {
   const stream: WriteStream = createWriteStream(path, { flags: 'a', mode: 0o644 });
   let bytes = 0;
@@ -43,12 +43,17 @@ export function openCappedLog<T>(
 
   const write = (item: T, always = false): boolean => {
     if (failure) return true;
+    // Past the cut an item is only counted, by its size before redaction: a flood costs no rendering.
+    if (truncated && !always) {
+      droppedBytes += format.size(item);
+      droppedItems += 1;
+      return true;
+    }
     const parts = format.render(item);
     const size = parts.reduce((sum, part) => sum + part.length, 0);
-    if (!always && (truncated || bytes + size > capBytes)) {
+    if (!always && bytes + size > capBytes) {
       droppedBytes += size;
       droppedItems += 1;
-      if (truncated) return true;
       truncated = true;
       return stream.write(format.marker());
     }

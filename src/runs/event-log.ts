@@ -25,6 +25,7 @@ export function openEventLog(path: string, redact: Redactor, capBytes = Number.P
   let markerTs = '';
   const log = openCappedLog<TimedEvent>(path, capBytes, {
     render: (timed) => [Buffer.from(`${redact(JSON.stringify(timed))}\n`)],
+    size: (timed) => Buffer.byteLength(JSON.stringify(timed)) + 1,
     marker: () => `${JSON.stringify({ ts: markerTs, type: 'warning', message: `events.jsonl cut at ${capBytes} bytes; later events are counted in summary.json (dropped_output), not kept` })}\n`,
   });
   return {

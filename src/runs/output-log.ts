@@ -29,6 +29,7 @@ const NEWLINE = Buffer.from('\n');
 export function openOutputLog(path: string, redact: ByteRedactor, capBytes = DEFAULT_OUTPUT_CAP_BYTES): OutputLog {
   const log = openCappedLog<Buffer | string>(path, capBytes, {
     render: (line) => [redact(typeof line === 'string' ? Buffer.from(line) : line), NEWLINE],
+    size: (line) => Buffer.byteLength(line) + 1,
     marker: () => `[dispatch: output.log cut at ${capBytes} bytes; events.jsonl continues]\n`,
   });
   return Object.assign(log, { writeLine: (line: Buffer | string) => log.write(line) });
