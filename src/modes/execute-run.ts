@@ -74,12 +74,14 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   hooks.signal?.addEventListener('abort', forward, { once: true });
   const stopWatching = watchCancelRequest(paths.dir, () => controller.abort('cancelled'));
   const redact = createRedactor(plan.env);
+  const redactBytes = createByteRedactor(plan.env);
   const ctx: RunContext = {
     plan,
     hooks: { ...hooks, signal: controller.signal },
     executor,
     paths,
     redact,
+    redactBytes,
     now,
     state: createRunState(),
     emit(event) {
@@ -89,7 +91,7 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     },
     isCancelled: () => controller.signal.aborted,
     eventLog: openEventLog(paths.events, redact, plan.outputCapBytes),
-    outputLog: openOutputLog(paths.outputLog, createByteRedactor(plan.env), plan.outputCapBytes),
+    outputLog: openOutputLog(paths.outputLog, redactBytes, plan.outputCapBytes),
     summary,
   };
   hooks.onRunCreated?.(runId, paths.dir);

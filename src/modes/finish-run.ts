@@ -4,6 +4,7 @@ import { DispatchError } from '../errors.js';
 import { getExecutor } from '../executors/registry.js';
 import type { AgentProcessResult } from '../process/agent-process.js';
 import { captureChanges, type CapturedChanges } from '../repos/capture-diff.js';
+import { findSecretsInPatch } from '../repos/secret-scan.js';
 import { redactCredentials } from '../repos/repo-arg.js';
 import { removeWorktree } from '../repos/worktree.js';
 import { decideOutcome, exitCodeForOutcome } from '../runs/outcome.js';
@@ -46,6 +47,7 @@ export async function finishRun(
     }
     const captured = 'value' in capture ? capture.value : null;
     if (captured) recordChanges(summary, captured);
+    if (captured) flagSecretsInDiff(ctx, captured.patch);
   } else if (finalMessage !== null) {
     await writeLastMessage(paths, ctx.redact(finalMessage));
   }
@@ -105,6 +107,19 @@ function recordChanges(summary: RunSummary, captured: CapturedChanges): void {
     insertions: captured.insertions,
     deletions: captured.deletions,
   } satisfies Partial<RunSummary>);
+}
+
+/**
+ * A diff that carries a known secret (the agent wrote a key into a file): the files are
+ * named in secrets_in_diff and a warning, the value never. diff.patch itself stays exact,
+ * so that it still applies: users apply it, and a patch with [REDACTED] in it would put
+ * that text in their code, or fail to apply.
+ */
+function flagSecretsInDiff(ctx: RunContext, patch: Buffer): void {
+  const files = findSecretsInPatch(patch, ctx.redactBytes);
+  if (files.length === 0) return;
+  ctx.summary.secrets_in_diff = files.map((file) => ({ file }));
+  ctx.summary.warnings.push(`diff.patch holds a secret value (a key or token from the environment) in ${files.join(', ')}; review it before you apply or push it`);
 }
 
 /** What the caps of output.log and events.jsonl left out (dropped_output); absent when nothing was. */
