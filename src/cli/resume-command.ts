@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { resolveHome } from '../runs/home.js';
 import { UsageError } from '../errors.js';
-import { addAgentLimitOptions } from './agent-limit-options.js';
+import { addAgentLimitOptions, minFreeOf } from './agent-limit-options.js';
+import { requireFreeSpace } from '../runs/disk-space.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { parseDurationFlag, parseOutputCap, readTask } from './run-options.js';
@@ -11,6 +12,7 @@ interface ResumeFlags {
   idleTimeout: string;
   killGrace: string;
   requireChanges?: boolean;
+  minFree?: string;
   json?: boolean;
   quiet?: boolean;
   home?: string;
@@ -37,6 +39,7 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
           import('../runs/read-run.js'),
         ]);
       const home = resolveHome(flags.home, io.env);
+      requireFreeSpace([home.runsDir, home.reposDir], minFreeOf(flags.minFree, io.env));
       const { describePick, resolveRunOrGroupMember } = await import('../runs/resolve-member.js');
       const picked = await resolveRunOrGroupMember(home.runsDir, ref);
       const note = describePick(picked, 'resuming');

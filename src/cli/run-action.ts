@@ -9,6 +9,8 @@ import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
 import { resolveHome } from '../runs/home.js';
+import { requireFreeSpace } from '../runs/disk-space.js';
+import { minFreeOf } from './agent-limit-options.js';
 import { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
@@ -89,6 +91,8 @@ function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undef
 /** `dispatch run`: validates everything, dispatches, prints the result; returns the exit code. */
 export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
   const request = await buildRequest(io, repoArg, words, flags);
+  const { home } = request.template;
+  requireFreeSpace([home.runsDir, home.reposDir], minFreeOf(flags.minFree, io.env));
   const isChatty = chatty(flags);
   const interrupts = watchInterrupts((signal) => {
     if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);

@@ -22,6 +22,7 @@ export interface RunFlags {
   setup?: string;
   setupTimeout: string;
   fetchTimeout: string;
+  minFree?: string;
   copy: string[];
   attempts: string;
   concurrency: string;

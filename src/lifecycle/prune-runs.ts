@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runGit } from '../repos/git.js';
+import { pruneDamagedMirrors } from './prune-damaged-mirrors.js';
 import { withRepoLock } from '../repos/repo-lock.js';
 import { removeWorktree } from '../repos/worktree.js';
 import { diskUsage } from '../runs/disk-usage.js';
@@ -26,6 +27,8 @@ export interface PruneReport {
   groups: string[];
   /** Runs that matched but are still running: never touched. */
   skippedRunning: string[];
+  /** `repos/*.git.damaged-*` copies kept by a mirror repair, older than --older-than. */
+  damagedMirrors: string[];
   bytesFreed: number;
 }
 
@@ -44,10 +47,11 @@ export function selectPrunable(runIds: string[], opts: Pick<PruneOptions, 'older
 
 /**
  * Removes old runs' worktrees (and `git worktree prune`s the mirrors) and, unless
- * workspacesOnly, their run directories and groups left empty; never a running run.
+ * workspacesOnly, their run directories, groups left empty and old damaged mirror copies;
+ * never a running run.
  */
 export async function pruneRuns(home: DispatchHome, opts: PruneOptions): Promise<PruneReport> {
-  const report: PruneReport = { runs: [], workspaces: [], groups: [], skippedRunning: [], bytesFreed: 0 };
+  const report: PruneReport = { runs: [], workspaces: [], groups: [], skippedRunning: [], damagedMirrors: [], bytesFreed: 0 };
   const ids = listEntryIds(home.runsDir);
   for (const id of selectPrunable(ids.filter((entry) => !isGroupId(entry)), opts)) {
     const dir = join(home.runsDir, id);
@@ -71,7 +75,12 @@ export async function pruneRuns(home: DispatchHome, opts: PruneOptions): Promise
     report.runs.push(id);
     if (!opts.dryRun) await rm(dir, { recursive: true, force: true });
   }
-  if (!opts.workspacesOnly) await pruneEmptyGroups(home, ids, report, opts.dryRun);
+  if (!opts.workspacesOnly) {
+    await pruneEmptyGroups(home, ids, report, opts.dryRun);
+    const damaged = await pruneDamagedMirrors(home.reposDir, { olderThanMs: opts.olderThanMs ?? DEFAULT_OLDER_THAN_MS, now: opts.now, dryRun: opts.dryRun });
+    report.damagedMirrors = damaged.names;
+    report.bytesFreed += damaged.bytes;
+  }
   if (!opts.dryRun) await pruneMirrors(home.reposDir);
   return report;
 }

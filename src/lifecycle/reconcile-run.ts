@@ -7,6 +7,7 @@ import { captureChanges, parseNumstat } from '../repos/capture-diff.js';
 import { runGit } from '../repos/git.js';
 import { removeDeadTempFiles, writeFileAtomically, writeJsonAtomically } from '../runs/atomic-write.js';
 import type { RunSummary } from '../runs/summary.js';
+import { releaseReserve } from '../runs/disk-reserve.js';
 import { stopRecordedRun } from './stop-recorded-run.js';
 
 /**
@@ -23,6 +24,7 @@ export async function reconcileRun(runDir: string, summary: RunSummary, now = ne
   if (fresh.status !== 'running') return fresh;
   const stop = await stopRecordedRun(runDir, fresh);
   removeDeadTempFiles(runDir);
+  await releaseReserve(runDir);
   const counts = await captureDiff(runDir, fresh);
   const abandoned: RunSummary = {
     ...fresh,
@@ -44,7 +46,7 @@ export async function reconcileRun(runDir: string, summary: RunSummary, now = ne
 }
 
 /** A dispatcher killed mid-write leaves half a line at the end of events.jsonl: cut it, so every line parses. */
-async function dropPartialLine(path: string): Promise<void> {
+export async function dropPartialLine(path: string): Promise<void> {
   let text: Buffer;
   try {
     text = await readFile(path);

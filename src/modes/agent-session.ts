@@ -1,6 +1,7 @@
 import type { AgentEvent, TimedEvent } from '../events.js';
 import type { Executor, Invocation } from '../executors/types.js';
 import { startAgentProcess, type AgentProcessResult } from '../process/agent-process.js';
+import { lineText } from '../process/line-splitter.js';
 import type { EventLog } from '../runs/event-log.js';
 import type { OutputLog } from '../runs/output-log.js';
 import { applyEvent, type RunState } from '../runs/run-state.js';
@@ -36,6 +37,10 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentP
     opts.onEvent?.(timed);
     if (event.type === 'error' && event.fatal) agent.stop('fatal_error');
   };
+  // Output that cannot be kept (a full disk) is no run worth going on with: finishRun says why.
+  const stopIfLogsFailed = () => {
+    if (opts.outputLog.failure || opts.eventLog.failure) agent.stop('fatal_error');
+  };
   const agent = startAgentProcess({
     invocation: opts.invocation,
     input: opts.prompt,
@@ -46,10 +51,12 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentP
     cgroup: opts.cgroup,
     onStdoutLine(line) {
       opts.outputLog.writeLine(line);
-      for (const event of parse(line)) record(event);
+      stopIfLogsFailed();
+      for (const event of parse(lineText(line))) record(event);
     },
     onStderrLine(line) {
       opts.outputLog.writeLine(line);
+      stopIfLogsFailed();
     },
     // Pause the agent's pipes while either log's buffer is full: memory stays flat.
     waitForSink: () => {

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeCliVersion, type CliVersionInfo } from '../executors/cli-version.js';
-import { CancelledError } from '../errors.js';
+import { CancelledError, InfraError } from '../errors.js';
+import { describeDiskFull, isDiskFull } from '../runs/disk-space.js';
 import { getExecutor } from '../executors/registry.js';
 import type { Invocation, InvocationRequest } from '../executors/types.js';
 import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
@@ -11,7 +12,8 @@ import { snapshotWorktree } from '../repos/capture-diff.js';
 import { openEventLog } from '../runs/event-log.js';
 import { openOutputLog } from '../runs/output-log.js';
 import { exitCodeForOutcome } from '../runs/outcome.js';
-import { createRedactor, type Redactor } from '../runs/redact.js';
+import { createByteRedactor, createRedactor, type Redactor } from '../runs/redact.js';
+import { releaseReserve } from '../runs/disk-reserve.js';
 import { createRunId } from '../runs/run-id.js';
 import { createRunCgroup, removeRunCgroup } from '../process/run-cgroup.js';
 import { createRunMarker } from '../process/run-marker.js';
@@ -22,6 +24,7 @@ import type { RunSummary } from '../runs/summary.js';
 import { createRunningSummary } from '../runs/summary-init.js';
 import { runAgentSession } from './agent-session.js';
 import { finishRun, finishRunWithError } from './finish-run.js';
+import { settleEventLog } from './full-disk.js';
 import { passLoginGate } from './login-gate.js';
 import { prepareWorkspace } from './prepare-workspace.js';
 import type { RunContext } from './run-context.js';
@@ -59,7 +62,10 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     marker: createRunMarker(),
   });
   if (plan.resume) Object.assign(summary, { before_sha: plan.resume.baseSha, baseline_tree: plan.resume.baselineTree ?? null });
-  await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary);
+  await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary).catch((error: unknown) => {
+    // Nothing of the run exists yet (the directory appears whole or not at all).
+    throw isDiskFull(error) ? new InfraError(describeDiskFull(plan.home.runsDir, 'no run directory could be created'), 'free space and run again') : error;
+  });
   // One signal for every way a run is cancelled: the caller's (Ctrl-C, race, budget) and
   // `dispatch cancel` from another shell.
   const controller = new AbortController();
@@ -68,12 +74,14 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   hooks.signal?.addEventListener('abort', forward, { once: true });
   const stopWatching = watchCancelRequest(paths.dir, () => controller.abort('cancelled'));
   const redact = createRedactor(plan.env);
+  const redactBytes = createByteRedactor(plan.env);
   const ctx: RunContext = {
     plan,
     hooks: { ...hooks, signal: controller.signal },
     executor,
     paths,
     redact,
+    redactBytes,
     now,
     state: createRunState(),
     emit(event) {
@@ -82,8 +90,8 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
       return timed;
     },
     isCancelled: () => controller.signal.aborted,
-    eventLog: openEventLog(paths.events, redact),
-    outputLog: openOutputLog(paths.outputLog, redact, plan.outputCapBytes),
+    eventLog: openEventLog(paths.events, redact, plan.outputCapBytes),
+    outputLog: openOutputLog(paths.outputLog, redactBytes, plan.outputCapBytes),
     summary,
   };
   hooks.onRunCreated?.(runId, paths.dir);
@@ -100,6 +108,8 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
     hooks.signal?.removeEventListener('abort', forward);
     await ctx.eventLog.close();
     await ctx.outputLog.close();
+    await settleEventLog(ctx);
+    await releaseReserve(paths.dir).catch(() => undefined);
   }
   return {
     runId,

@@ -3,18 +3,22 @@ import { join } from 'node:path';
 import { DispatchError } from '../errors.js';
 import { getExecutor } from '../executors/registry.js';
 import type { AgentProcessResult } from '../process/agent-process.js';
-import { captureChanges } from '../repos/capture-diff.js';
+import { captureChanges, type CapturedChanges } from '../repos/capture-diff.js';
+import { findSecretsInPatch } from '../repos/secret-scan.js';
 import { redactCredentials } from '../repos/repo-arg.js';
 import { removeWorktree } from '../repos/worktree.js';
 import { decideOutcome, exitCodeForOutcome } from '../runs/outcome.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
-import { writeDiffPatch, writeLastMessage, writeSummary } from '../runs/run-dir.js';
+import { writeDiffPatch, writeLastMessage } from '../runs/run-dir.js';
 import { finalMessageOf, type RunState } from '../runs/run-state.js';
 import { statusForOutcome, type RunSummary } from '../runs/summary.js';
 import type { RunContext } from './run-context.js';
 import type { RunPlan, ShellCommand } from './run-plan.js';
 import { runShellStep } from './shell-step.js';
 import { copyEnv } from '../executors/agent-home.js';
+import { describeDiskFull, isDiskFull } from '../runs/disk-space.js';
+import { releaseReserve } from '../runs/disk-reserve.js';
+import { diskFullOfLogs, diskPathOf, unlessDiskFull, writeFinalSummary } from './full-disk.js';
 
 /** Captures the workspace, decides the outcome and writes the final files. */
 export async function finishRun(
@@ -24,21 +28,28 @@ export async function finishRun(
   mirrorPath?: string,
 ): Promise<void> {
   const { summary, paths, state, plan } = ctx;
+  preError ??= await diskFullOfLogs(ctx);
   const lastMessageFile = ctx.executor.lastMessageFile
     ? await readOptional(join(paths.agentHome, ctx.executor.lastMessageFile))
     : null;
   const finalMessage = finalMessageOf(state, lastMessageFile);
-  if (finalMessage !== null) await writeLastMessage(paths, ctx.redact(finalMessage));
-
   if (summary.before_sha !== null) {
-    const captured = await captureWorkspace(ctx, summary.before_sha);
-    await writeDiffPatch(paths, captured.patch);
-    summary.after_sha = captured.afterSha;
-    summary.after_tree = captured.afterTree;
-    summary.changes = captured.changes;
-    summary.files_changed = captured.filesChanged;
-    summary.insertions = captured.insertions;
-    summary.deletions = captured.deletions;
+    const beforeSha = summary.before_sha;
+    const capture = await unlessDiskFull(ctx, async () => {
+      if (finalMessage !== null) await writeLastMessage(paths, ctx.redact(finalMessage));
+      const changes = await captureWorkspace(ctx, beforeSha);
+      await writeDiffPatch(paths, changes.patch);
+      return changes;
+    });
+    if ('diskFull' in capture) {
+      summary.warnings.push('diff.patch was not captured: the disk is full');
+      preError ??= { kind: 'disk_full', message: capture.diskFull };
+    }
+    const captured = 'value' in capture ? capture.value : null;
+    if (captured) recordChanges(summary, captured);
+    if (captured) flagSecretsInDiff(ctx, captured.patch);
+  } else if (finalMessage !== null) {
+    await writeLastMessage(paths, ctx.redact(finalMessage));
   }
   const agentFinished = preError === null && result !== null && result.stoppedBy === null && result.exitCode === 0 && !state.turnFailed;
   const checkCancelled = plan.check && agentFinished && summary.before_sha !== null ? await runCheck(ctx, plan.check) : false;
@@ -82,8 +93,39 @@ export async function finishRun(
   summary.warnings.push(...containmentWarnings(result));
   if (state.model && !summary.model) summary.model = state.model;
   if (state.structuredOutput !== undefined) summary.structured_output = state.structuredOutput;
-  await writeSummary(paths, summary);
+  recordDroppedOutput(ctx);
+  await writeFinalSummary(ctx);
   ctx.emit({ type: 'run.finished', status: summary.status, outcome, exit_code: summary.exit_code });
+}
+
+function recordChanges(summary: RunSummary, captured: CapturedChanges): void {
+  Object.assign(summary, {
+    after_sha: captured.afterSha,
+    after_tree: captured.afterTree,
+    changes: captured.changes,
+    files_changed: captured.filesChanged,
+    insertions: captured.insertions,
+    deletions: captured.deletions,
+  } satisfies Partial<RunSummary>);
+}
+
+/**
+ * A diff that carries a known secret (the agent wrote a key into a file): the files are
+ * named in secrets_in_diff and a warning, the value never. diff.patch itself stays exact,
+ * so that it still applies: users apply it, and a patch with [REDACTED] in it would put
+ * that text in their code, or fail to apply.
+ */
+function flagSecretsInDiff(ctx: RunContext, patch: Buffer): void {
+  const files = findSecretsInPatch(patch, ctx.redactBytes);
+  if (files.length === 0) return;
+  ctx.summary.secrets_in_diff = files.map((file) => ({ file }));
+  ctx.summary.warnings.push(`diff.patch holds a secret value (a key or token from the environment) in ${files.join(', ')}; review it before you apply or push it`);
+}
+
+/** What the caps of output.log and events.jsonl left out (dropped_output); absent when nothing was. */
+function recordDroppedOutput(ctx: RunContext): void {
+  const dropped = { output_log_bytes: ctx.outputLog.droppedBytes, events: ctx.eventLog.droppedEvents, event_bytes: ctx.eventLog.droppedBytes };
+  if (dropped.output_log_bytes > 0 || dropped.events > 0) ctx.summary.dropped_output = dropped;
 }
 
 /**
@@ -217,25 +259,32 @@ function errorKindOf(outcome: RunSummary['outcome'], state: RunState): string {
 }
 
 export async function finishRunWithError(ctx: RunContext, error: unknown): Promise<void> {
-  const message = error instanceof DispatchError ? error.message : String((error as Error)?.message ?? error);
-  const kind = error instanceof DispatchError && error.code === 'auth' ? 'auth' : 'infra';
-  // An unexpected error (EACCES, ENOSPC…) is still this run's infra outcome, never a crash
-  // that would leave a group's other members unsupervised; its stack goes to output.log.
-  if (!(error instanceof DispatchError)) ctx.outputLog.writeLine(`[dispatch: internal error: ${(error as Error)?.stack ?? message}]`);
+  const diskFull = isDiskFull(error);
+  const message = diskFull
+    ? describeDiskFull(diskPathOf(error, ctx), 'the run was stopped')
+    : error instanceof DispatchError ? error.message : String((error as Error)?.message ?? error);
+  if (diskFull) await releaseReserve(ctx.paths.dir);
+  const kind = diskFull ? 'disk_full' : error instanceof DispatchError && error.code === 'auth' ? 'auth' : 'infra';
+  // An unexpected error (EACCES…) is still this run's infra outcome, never a crash that
+  // would leave a group's other members unsupervised; its stack goes to output.log.
+  if (!(error instanceof DispatchError) && !diskFull) ctx.outputLog.writeLine(`[dispatch: internal error: ${(error as Error)?.stack ?? message}]`);
   try {
     await finishRun(ctx, { kind, message: redactCredentials(ctx.redact(message)) }, null);
-  } catch {
-    // The workspace itself is broken: still leave an honest summary.
+  } catch (finishError) {
+    // The workspace itself is broken, or the disk is full: still leave an honest summary.
+    if (isDiskFull(finishError)) ctx.summary.warnings.push(`diff.patch was not captured: ${describeDiskFull(diskPathOf(finishError, ctx))}`);
     Object.assign(ctx.summary, {
       completed: ctx.now().toISOString(),
       status: 'failed',
       outcome: 'infra',
       dispatch_exit_code: 3,
+      agent_pgid: null,
       error: { kind, message: redactCredentials(ctx.redact(message)) },
     });
-    await writeSummary(ctx.paths, ctx.summary);
+    await writeFinalSummary(ctx);
   }
 }
+
 
 async function readOptional(path: string): Promise<string | null> {
   try {

@@ -2,7 +2,7 @@ import type { NormalizedEvent, TimedEvent } from '../events.js';
 import type { Executor } from '../executors/types.js';
 import type { EventLog } from '../runs/event-log.js';
 import type { OutputLog } from '../runs/output-log.js';
-import type { Redactor } from '../runs/redact.js';
+import type { ByteRedactor, Redactor } from '../runs/redact.js';
 import type { RunPaths } from '../runs/run-dir.js';
 import type { RunState } from '../runs/run-state.js';
 import type { RunSummary } from '../runs/summary.js';
@@ -17,6 +17,8 @@ export interface RunContext {
   summary: RunSummary;
   state: RunState;
   redact: Redactor;
+  /** The same secrets, on raw bytes (output.log, diff.patch). */
+  redactBytes: ByteRedactor;
   eventLog: EventLog;
   outputLog: OutputLog;
   now: () => Date;

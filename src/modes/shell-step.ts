@@ -28,7 +28,8 @@ export async function runShellStep(opts: {
   redact: Redactor;
   signal?: AbortSignal | undefined;
 }): Promise<ShellStepResult> {
-  const log = openOutputLog(opts.logPath, opts.redact, STEP_LOG_CAP_BYTES);
+  // The user's own commands' logs are text: redacted as such.
+  const log = openOutputLog(opts.logPath, (bytes) => Buffer.from(opts.redact(bytes.toString('utf8'))), STEP_LOG_CAP_BYTES);
   log.writeLine(`$ ${opts.command}`);
   const step = startAgentProcess({
     invocation: { file: '/bin/sh', args: ['-c', opts.command], env: opts.env, cwd: opts.cwd },

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Invocation } from '../executors/types.js';
 import { stopContained, trackContainment, untrackContainment, type Containment, type StopReport } from './containment.js';
-import { createLineSplitter } from './line-splitter.js';
+import { createByteLineSplitter } from './line-splitter.js';
 import { createRunCgroup, spawnInCgroup } from './run-cgroup.js';
 import { createRunMarker, RUN_MARKER_VAR } from './run-marker.js';
 
@@ -12,9 +12,10 @@ export interface AgentProcessOptions {
   invocation: Invocation;
   /** Written to stdin, which is then closed (codex waits for EOF). */
   input: string;
-  onStdoutLine: (line: string) => void;
-  onStderrLine: (line: string) => void;
-  /** Called when a stream write needs the caller's sink to drain; the stream is paused meanwhile. */
+  /** Each line's raw bytes, without its `\n` (lineText() gives the text). */
+  onStdoutLine: (line: Buffer) => void;
+  onStderrLine: (line: Buffer) => void;
+  /** Called when a stream write needs the caller's sink to drain; the stream is paused meanwhile (a rejection resumes it too). */
   waitForSink?: () => Promise<void> | undefined;
   timeoutMs: number;
   idleTimeoutMs: number;
@@ -95,16 +96,17 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   const wallTimer = setTimeout(() => stop('timeout'), opts.timeoutMs);
 
   const streams = [child.stdout, child.stderr].filter((stream) => stream !== null);
-  const pipeLines = (stream: NodeJS.ReadableStream | null, onLine: (line: string) => void) => {
+  const pipeLines = (stream: NodeJS.ReadableStream | null, onLine: (line: Buffer) => void) => {
     if (!stream) return;
-    const splitter = createLineSplitter(onLine);
+    const splitter = createByteLineSplitter(onLine);
     stream.on('data', (chunk: Buffer) => {
       touch();
       splitter.push(chunk);
       const waiting = opts.waitForSink?.();
       if (waiting) {
         stream.pause();
-        void waiting.then(() => stream.resume());
+        // A sink that failed (a full disk) must neither crash dispatch nor stall the agent's pipe.
+        waiting.catch(() => undefined).finally(() => stream.resume()).catch(() => undefined);
       }
     });
     stream.on('end', () => splitter.flush());

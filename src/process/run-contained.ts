@@ -1,5 +1,6 @@
 import type { Invocation } from '../executors/types.js';
 import { startAgentProcess, type AgentProcessResult } from './agent-process.js';
+import { lineText } from './line-splitter.js';
 
 export interface ContainedOutput {
   result: AgentProcessResult;
@@ -18,8 +19,8 @@ export async function runContained(invocation: Invocation, timeoutMs: number, gr
   const result = await startAgentProcess({
     invocation,
     input: '',
-    onStdoutLine: (line) => stdout.push(line),
-    onStderrLine: (line) => stderr.push(line),
+    onStdoutLine: (line) => stdout.push(lineText(line)),
+    onStderrLine: (line) => stderr.push(lineText(line)),
     timeoutMs,
     idleTimeoutMs: timeoutMs,
     graceMs,

@@ -1,6 +1,6 @@
-import { realpath, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, realpath, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InfraError } from '../errors.js';
 import { buildFilterGuardEnv } from './config-guard.js';
 import { runGit, runGitBuffer } from './git.js';
@@ -64,20 +64,61 @@ interface IndexedWorktree {
   headSha: string | undefined;
 }
 
-/** Runs fn with a temporary index filled from the worktree (HEAD, then `add --all`); the worktree's own index is untouched. */
+/**
+ * Where the capture of a worktree writes its objects (the blobs of the agent's files, the
+ * trees): beside the worktree, in its run directory, never in the shared mirror, so a
+ * secret an agent wrote into a file does not land in repos/. Removed with the worktree.
+ */
+export function captureObjectDir(worktree: string): string {
+  return join(dirname(resolve(worktree)), '.capture-objects');
+}
+
+/**
+ * Runs fn with a temporary index filled from the worktree; the worktree's own index is
+ * untouched. The index starts as a copy of the worktree's own (its stat data lets `add
+ * --all` skip files that did not change), or as HEAD's tree when that copy cannot be
+ * trusted; objects go to captureObjectDir, the mirror's are read through an alternate.
+ */
 async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorktree) => Promise<T>): Promise<T> {
   const root = await verifyWorktreeRoot(worktree);
   const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root)) };
   const headSha = await readHead(root, baseEnv);
+  const [gitDir, commonDir] = (await runGit(['rev-parse', '--absolute-git-dir', '--git-common-dir'], { cwd: root, env: baseEnv })).stdout.trim().split('\n');
+  const objectDir = captureObjectDir(root);
+  await mkdir(objectDir, { recursive: true });
   const tempDir = await mkdtemp(join(tmpdir(), 'outpost-index-'));
   try {
-    const env = { ...baseEnv, GIT_INDEX_FILE: join(tempDir, 'index') };
-    await runGit(headSha ? ['read-tree', headSha] : ['read-tree', '--empty'], { cwd: root, env });
-    await runGit(['add', '--all'], { cwd: root, env });
+    const env = {
+      ...baseEnv,
+      GIT_INDEX_FILE: join(tempDir, 'index'),
+      GIT_OBJECT_DIRECTORY: objectDir,
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: join(resolve(root, commonDir ?? '.git'), 'objects'),
+    };
+    const seeded = gitDir !== undefined && (await seedFromOwnIndex(root, gitDir, env));
+    if (!seeded) await runGit(headSha ? ['read-tree', headSha] : ['read-tree', '--empty'], { cwd: root, env });
+    // An fsmonitor hook (the agent may set one) would tell git which files changed: not asked.
+    await runGit(['-c', 'core.fsmonitor=false', 'add', '--all'], { cwd: root, env });
     return await fn({ root, baseEnv, env, headSha });
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Copies the worktree's index as the temporary one. Not when an entry carries the
+ * assume-unchanged or skip-worktree bit (`git ls-files -v`: a lower-case or `S` tag): `add`
+ * would not look at that file, and an agent could hide a change that way.
+ */
+async function seedFromOwnIndex(root: string, gitDir: string, env: Record<string, string>): Promise<boolean> {
+  try {
+    await copyFile(join(gitDir, 'index'), env.GIT_INDEX_FILE ?? '');
+  } catch {
+    return false;
+  }
+  const listed = await runGit(['ls-files', '-v'], { cwd: root, env, allowFailure: true });
+  if (listed.exitCode === 0 && !/^(?:[a-z]|S) /m.test(listed.stdout)) return true;
+  await rm(env.GIT_INDEX_FILE ?? '', { force: true });
+  return false;
 }
 
 /**

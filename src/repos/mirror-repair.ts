@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { writeFileAtomically } from '../runs/atomic-write.js';
 import { pickErrorLine, runGit } from './git.js';
 
 /**
@@ -26,9 +27,34 @@ export async function setAsideUnreadableMirror(mirrorPath: string): Promise<SetA
   if (result.exitCode === 0) return undefined;
   const movedTo = `${mirrorPath}.damaged-${new Date().toISOString().replace(/[:.]/g, '')}`;
   await rename(mirrorPath, movedTo);
+  await relinkWorktrees(mirrorPath, movedTo);
   // git's `fatal:` line names the ref or object; the `error:` lines before it are zlib's.
   const fatal = result.stderr.split('\n').find((line) => line.startsWith('fatal:')) ?? result.stderr;
   return { movedTo, reason: pickErrorLine(fatal) || `git for-each-ref exited ${result.exitCode}` };
+}
+
+/**
+ * Points the kept workspaces of a moved-aside mirror at the copy: their `.git` file named
+ * `<mirror>/worktrees/<name>`, which the fresh mirror reuses for the next run's worktree —
+ * git in an old workspace would otherwise work on another run's index and HEAD.
+ */
+async function relinkWorktrees(oldPath: string, movedTo: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(join(movedTo, 'worktrees'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    try {
+      const dotGit = (await readFile(join(movedTo, 'worktrees', name, 'gitdir'), 'utf8')).trim();
+      const text = await readFile(dotGit, 'utf8');
+      if (text.trim() !== `gitdir: ${join(oldPath, 'worktrees', name)}`) continue;
+      await writeFileAtomically(dotGit, `gitdir: ${join(movedTo, 'worktrees', name)}\n`);
+    } catch {
+      // a workspace already removed
+    }
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { captureObjectDir } from './capture-diff.js';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
@@ -56,6 +57,8 @@ async function removeWorktreeLocked(mirrorPath: string, dir: string): Promise<vo
   });
   // `worktree remove` refuses worktrees holding submodules, and fails when dir is gone.
   if (existsSync(target)) await rm(target, { recursive: true, force: true });
+  // The capture's objects (capture-diff.ts) go with the worktree they were taken from.
+  await rm(captureObjectDir(target), { recursive: true, force: true });
   // Only bookkeeping: the worktree is gone either way, so a failure here must not fail a run.
   await runGit([...git, 'worktree', 'prune'], { cwd: mirrorPath, allowFailure: true });
 }

@@ -1,62 +1,37 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import type { Redactor } from './redact.js';
+import { openCappedLog } from './capped-log.js';
+import type { ByteRedactor } from './redact.js';
 
 /** Default cap of output.log (DESIGN §7). */
 export const DEFAULT_OUTPUT_CAP_BYTES = 200 * 1024 * 1024;
 
 export interface OutputLog {
-  /** Appends one line (newline added). Returns false when the caller should wait for `drained()`. */
-  writeLine(line: string): boolean;
+  /** Appends one line (newline added): raw bytes as they came, or text. Returns false when the caller should wait for `drained()`. */
+  writeLine(line: Buffer | string): boolean;
   /** Whether the file stream's buffer is full (the caller should pause its source). */
   needsDrain(): boolean;
+  /** Resolves when the buffer has drained, or at once when the file failed: it never rejects. */
   drained(): Promise<void>;
   close(): Promise<void>;
   readonly bytesWritten: number;
   readonly truncated: boolean;
+  /** Bytes of lines past the cap that were not written. */
+  readonly droppedBytes: number;
+  /** The write error (ENOSPC…) that stopped the log, if any. */
+  readonly failure: Error | undefined;
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /**
- * output.log: the agent's raw stdout+stderr, appended as it comes, secrets redacted, cut at
- * `capBytes` with one marker line (events keep flowing after the cut).
+ * output.log: the agent's raw stdout+stderr bytes, appended as they come, secrets redacted
+ * on the bytes, cut at `capBytes` with one marker line (events keep flowing after the cut).
  */
-export function openOutputLog(path: string, redact: Redactor, capBytes = DEFAULT_OUTPUT_CAP_BYTES): OutputLog {
-  const stream: WriteStream = createWriteStream(path, { flags: 'a', mode: 0o644 });
-  let bytes = 0;
-  let truncated = false;
-  let streamError: Error | undefined;
-  stream.on('error', (error) => {
-    streamError = error;
+export function openOutputLog(path: string, redact: ByteRedactor, capBytes = DEFAULT_OUTPUT_CAP_BYTES): OutputLog {
+  const log = openCappedLog<Buffer | string>(path, capBytes, {
+    render: (line) => [redact(typeof line === 'string' ? Buffer.from(line) : line), NEWLINE],
+    size: (line) => Buffer.byteLength(line) + 1,
+    marker: () => `[dispatch: output.log cut at ${capBytes} bytes; events.jsonl continues]\n`,
   });
-
-  return {
-    writeLine(line: string): boolean {
-      if (truncated || streamError) return true;
-      const text = `${redact(line)}\n`;
-      const size = Buffer.byteLength(text);
-      if (bytes + size > capBytes) {
-        truncated = true;
-        return stream.write(`[dispatch: output.log cut at ${capBytes} bytes; events.jsonl continues]\n`);
-      }
-      bytes += size;
-      return stream.write(text);
-    },
-    needsDrain(): boolean {
-      return stream.writableNeedDrain && !streamError;
-    },
-    async drained(): Promise<void> {
-      if (stream.writableNeedDrain && !streamError) await once(stream, 'drain');
-    },
-    async close(): Promise<void> {
-      if (streamError) return;
-      stream.end();
-      await once(stream, 'finish');
-    },
-    get bytesWritten() {
-      return bytes;
-    },
-    get truncated() {
-      return truncated;
-    },
-  };
+  return Object.assign(log, { writeLine: (line: Buffer | string) => log.write(line) });
 }
+

@@ -64,18 +64,43 @@ function jsonEscape(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }
 
-/** Builds a redactor for the secrets present in `env` (values shorter than 8 chars are ignored). */
 /** Variables named like secrets (a custom provider's `MY_LLM_KEY`, `X_TOKEN`, …) are redacted too. */
 const SECRET_NAME = /(?:_KEY|_TOKEN|_SECRET|_PASSWORD)$/;
 
+/** Builds a redactor for the secrets present in `env`. */
 export function createRedactor(env: NodeJS.ProcessEnv, extraNames: string[] = []): Redactor {
+  const pattern = buildPattern(listSecretValues(env, extraNames).flatMap(listEncodedForms));
+  return (text: string) => text.replace(pattern, REDACTED);
+}
+
+/** Redacts raw bytes (an agent's stdout, binary or not): bytes that are not a secret stay exactly as they were. */
+export type ByteRedactor = (bytes: Buffer) => Buffer;
+
+/**
+ * The same secrets as createRedactor, matched on bytes: each form as its UTF-8 bytes, read
+ * one char a byte (latin1), so invalid UTF-8 around a secret is never rewritten.
+ */
+export function createByteRedactor(env: NodeJS.ProcessEnv, extraNames: string[] = []): ByteRedactor {
+  const forms = listSecretValues(env, extraNames).flatMap(listEncodedForms).map((form) => Buffer.from(form, 'utf8').toString('latin1'));
+  const pattern = buildPattern(forms);
+  return (bytes: Buffer) => {
+    const text = bytes.toString('latin1');
+    pattern.lastIndex = 0;
+    return pattern.test(text) ? Buffer.from(text.replace(pattern, REDACTED), 'latin1') : bytes;
+  };
+}
+
+/** The values of the secret variables present in `env` (values shorter than 8 chars are ignored). */
+export function listSecretValues(env: NodeJS.ProcessEnv, extraNames: string[] = []): string[] {
   const named = Object.keys(env).filter((name) => SECRET_NAME.test(name));
-  const secrets = [...new Set([...SECRET_ENV_VARS, ...extraNames, ...named])]
+  return [...new Set([...SECRET_ENV_VARS, ...extraNames, ...named])]
     .map((name) => env[name])
     .filter((value): value is string => typeof value === 'string' && value.length >= 8);
-  const values = [...new Set(secrets.flatMap(listEncodedForms))].sort((a, b) => b.length - a.length);
-  // One pass a line: the known values and every token shape in a single alternation.
+}
+
+// One pass a line: the known values (longest first) and every token shape in a single alternation.
+function buildPattern(forms: string[]): RegExp {
+  const values = [...new Set(forms)].sort((a, b) => b.length - a.length);
   const sources = [...values.map(escapeRegExp), ...TOKEN_SHAPES.map((shape) => shape.source)];
-  const pattern = new RegExp(sources.join('|'), 'g');
-  return (text: string) => text.replace(pattern, REDACTED);
+  return new RegExp(sources.join('|'), 'g');
 }

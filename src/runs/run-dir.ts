@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomically, writeJsonAtomically } from './atomic-write.js';
 import { createWholeDir } from './whole-dir.js';
+import { RESERVE_NAME, reserveContent } from './disk-reserve.js';
 import type { RunSummary } from './summary.js';
 
 /** The files of one run directory (DESIGN §2). */
@@ -38,10 +39,15 @@ export function runPaths(runsDir: string, runId: string): RunPaths {
 
 /**
  * Creates the run directory with its task.md and first summary.json, all at once
- * (whole-dir.ts): a run directory is complete or absent whenever the dispatcher dies.
+ * (whole-dir.ts): a run directory is complete or absent whenever the dispatcher dies. Its
+ * disk reserve (disk-reserve.ts) comes with it.
  */
 export async function createRunDir(paths: RunPaths, task: string, summary: RunSummary): Promise<void> {
-  await createWholeDir(paths.dir, { [basename(paths.task)]: task, [basename(paths.summary)]: `${JSON.stringify(summary, null, 2)}\n` });
+  await createWholeDir(paths.dir, {
+    [basename(paths.task)]: task,
+    [basename(paths.summary)]: `${JSON.stringify(summary, null, 2)}\n`,
+    [RESERVE_NAME]: reserveContent(),
+  });
 }
 
 /** task.md: the task exactly as given, then the extra instructions if any. */

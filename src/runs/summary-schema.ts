@@ -74,6 +74,10 @@ export const summarySchema = z.object({
   sandbox: z.string(),
   workspace: z.string().nullable(),
   warnings: z.array(z.string()),
+  /** What the caps of output.log and events.jsonl left out; absent when nothing was cut. */
+  dropped_output: z.object({ output_log_bytes: z.number(), events: z.number(), event_bytes: z.number() }).optional(),
+  /** Files of diff.patch holding the value of a known secret (the value itself is never written). */
+  secrets_in_diff: z.array(z.object({ file: z.string() })).optional(),
 });
 
 export type RunSummary = z.infer<typeof summarySchema>;

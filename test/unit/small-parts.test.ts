@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/duration.js';
-import { createLineSplitter } from '../../src/process/line-splitter.js';
+import { createByteLineSplitter, lineText } from '../../src/process/line-splitter.js';
 import { createRedactor, REDACTED } from '../../src/runs/redact.js';
 import { compareRunIds, createRunId, createGroupId, parseRunId } from '../../src/runs/run-id.js';
 import { applyEvent, createRunState, finalMessageOf } from '../../src/runs/run-state.js';
@@ -56,7 +56,7 @@ describe('redaction', () => {
 describe('line splitter', () => {
   it('splits across chunks, keeps UTF-8 intact, strips CR, flushes the tail', () => {
     const lines: string[] = [];
-    const splitter = createLineSplitter((line) => lines.push(line));
+    const splitter = createByteLineSplitter((line) => lines.push(lineText(line)));
     const euro = Buffer.from('€');
     splitter.push(Buffer.concat([Buffer.from('a\r\nb'), euro.subarray(0, 1)]));
     splitter.push(Buffer.concat([euro.subarray(1), Buffer.from('\n\nlast')]));
@@ -66,8 +66,8 @@ describe('line splitter', () => {
 
   it('cuts a line longer than the limit instead of growing without bound', () => {
     const lines: string[] = [];
-    const splitter = createLineSplitter((line) => lines.push(line), 10);
-    for (let i = 0; i < 7; i++) splitter.push('xxxx');
+    const splitter = createByteLineSplitter((line) => lines.push(lineText(line)), 10);
+    for (let i = 0; i < 7; i++) splitter.push(Buffer.from('xxxx'));
     splitter.flush();
     expect(lines.join('')).toBe('x'.repeat(28));
     expect(lines.length).toBe(3);
