@@ -40,7 +40,7 @@ const sections = {
   noop: () => benchNoop({ rounds: settings.rounds, dispatchers }),
   big: () => benchBigRepo({ rounds: quick ? 3 : 5, dispatchers, files: settings.bigFiles }),
   parallel: () => benchParallel({ rounds: quick ? 2 : 3, dispatchers }),
-  flood: () => benchFlood({ rounds: quick ? 1 : 3, dispatchers, floodMb: settings.floodMb }),
+  flood: () => benchFlood({ rounds: quick ? 1 : 2, dispatchers, floodMb: settings.floodMb }),
   list: () => benchList({ rounds: settings.rounds, dispatchers, runs: settings.listRuns, instructions: !quick }),
 };
 const chosen = values.only ? values.only.split(',') : Object.keys(sections);

@@ -84,7 +84,7 @@ ${machine.join('\n')}
 ## Method
 
 - Every variant of a section runs once per round, in an order that rotates each round; figures are
-  medians over the rounds (${context.settings.rounds} rounds, fewer for the big repo, parallel and flood sections).
+  medians over the rounds: ${context.settings.quick ? 'codex, no-op and list 3; big repo 3; parallel 2; flood 1' : 'codex, no-op and list 7; big repo 5; parallel 3; flood 2'}.
 - Wall time is measured around the whole process; CPU is user+sys of the process and all it waited for
   (GNU time); RSS is the dispatcher's own VmHWM sampled from /proc every 20 ms; instructions are
   callgrind's count for the dispatcher process only (children not traced).
