@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeCliVersion, type CliVersionInfo } from '../executors/cli-version.js';
+import { cliVersionCacheFile } from '../runs/home.js';
 import { CancelledError, InfraError } from '../errors.js';
 import { describeDiskFull, isDiskFull } from '../runs/disk-space.js';
 import { getExecutor } from '../executors/registry.js';
@@ -129,7 +130,7 @@ async function runPhases(ctx: RunContext): Promise<void> {
   }
   if (ctx.isCancelled()) return finishRun(ctx, null, null);
 
-  const versionProbe = probeCliVersion(executor, plan.bin, executor.buildInvocation(invocationRequest(ctx)).env, paths.agentHome);
+  const versionProbe = probeCliVersion(executor, plan.bin, executor.buildInvocation(invocationRequest(ctx)).env, paths.agentHome, cliVersionCacheFile(plan.home));
   const mirrorPath = plan.resume ? undefined : await createWorkspace(ctx);
   summary.workspace = paths.workspace;
   recordVersion(ctx, await versionProbe);

@@ -8,6 +8,7 @@ import { removeStaleRefLocks, setAsideUnreadableMirror } from './mirror-repair.j
 import { hasCredentials } from './redact.js';
 import { MIRROR_FETCH_REFSPECS, writeMirrorConfig } from './mirror-config.js';
 import type { RepoSpec } from './repo-arg.js';
+import { branchesOf, isMirrorCurrent, LS_REMOTE_PATTERNS, MIRROR_REFS_FORMAT, parseMirrorRefs, parseRemoteListing, REMOTE_HEAD, REMOTE_PREFIX, type MirrorRefs, type RemoteListing } from './remote-refs.js';
 import { withRepoLock, type RepoLockOptions } from './repo-lock.js';
 
 /** A mirror ready for worktrees: repos/<slug>.git. */
@@ -23,8 +24,6 @@ export interface BaseCommit {
   sha: string;
 }
 
-const REMOTE_PREFIX = 'refs/remotes/origin/';
-const REMOTE_HEAD = 'refs/remotes/origin/HEAD';
 const REACH_HINT = 'check the URL, the network and your git credentials (credential helper or ssh agent)';
 
 /**
@@ -32,7 +31,8 @@ const REACH_HINT = 'check the URL, the network and your git credentials (credent
  * time per repository; concurrent callers wait and then fetch in turn. The URL (which may
  * carry credentials) is passed on the command line only; the mirror's config records
  * displayUrl. Remote branches land in refs/remotes/origin/*, the remote's HEAD in
- * refs/remotes/origin/HEAD.
+ * refs/remotes/origin/HEAD. When ls-remote shows that the mirror already has every branch
+ * and tag tip (and no other), the fetch is skipped: one round trip to the remote instead of two.
  */
 export async function ensureMirror(
   spec: RepoSpec,
@@ -47,9 +47,14 @@ export async function ensureMirror(
     warnings.push(...(await repairMirror(mirrorPath, spec.displayUrl)));
     await writeMirrorConfig(mirrorPath, spec.displayUrl);
     const remote = await createRemoteCaller(mirrorPath, spec, limits);
-    const defaultBranch = await readRemoteDefaultBranch(mirrorPath, spec, remote);
-    await fetchMirror(mirrorPath, spec, remote);
-    await recordDefaultBranch(mirrorPath, defaultBranch);
+    const listing = await listRemoteRefs(mirrorPath, spec, remote);
+    const local = await readMirrorRefs(mirrorPath);
+    if (isMirrorCurrent(listing.tips, local.tips)) {
+      await recordDefaultBranch(mirrorPath, listing.defaultBranch, local);
+    } else {
+      await fetchMirror(mirrorPath, spec, remote);
+      await recordDefaultBranch(mirrorPath, listing.defaultBranch);
+    }
   }, lockOptions);
   return { mirrorPath, warnings };
 }
@@ -129,14 +134,21 @@ async function isUsableMirror(mirrorPath: string): Promise<boolean> {
   return result.exitCode === 0 && result.stdout.trim() === 'true';
 }
 
-async function readRemoteDefaultBranch(mirrorPath: string, spec: RepoSpec, remote: RemoteCaller): Promise<string | undefined> {
-  const args = [...mirrorGitArgs(mirrorPath), ...credentialArgs(spec), 'ls-remote', '--symref', '--', spec.url, 'HEAD'];
+async function listRemoteRefs(mirrorPath: string, spec: RepoSpec, remote: RemoteCaller): Promise<RemoteListing> {
+  const args = [...mirrorGitArgs(mirrorPath), ...credentialArgs(spec), 'ls-remote', '--symref', '--', spec.url, ...LS_REMOTE_PATTERNS];
   const result = await remote('ls-remote', args);
   if (result.exitCode !== 0) {
     throw new InfraError(`cannot reach ${spec.displayUrl}: ${pickErrorLine(result.stderr) || 'git ls-remote failed'}`, REACH_HINT);
   }
-  const match = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout);
-  return match?.[1];
+  return parseRemoteListing(result.stdout);
+}
+
+async function readMirrorRefs(mirrorPath: string): Promise<MirrorRefs> {
+  const result = await runGit(
+    [...mirrorGitArgs(mirrorPath), 'for-each-ref', `--format=${MIRROR_REFS_FORMAT}`, '--', 'refs/remotes/origin', 'refs/tags'],
+    { cwd: mirrorPath },
+  );
+  return parseMirrorRefs(result.stdout);
 }
 
 async function fetchMirror(mirrorPath: string, spec: RepoSpec, remote: RemoteCaller): Promise<void> {
@@ -160,11 +172,13 @@ function credentialArgs(spec: RepoSpec): string[] {
   return hasCredentials(spec.url) ? ['-c', 'credential.helper='] : [];
 }
 
-async function recordDefaultBranch(mirrorPath: string, reported: string | undefined): Promise<void> {
-  const branches = await listRemoteBranches(mirrorPath);
+/** Points refs/remotes/origin/HEAD at the default branch; `known` (refs read just now) spares the git calls that would change nothing. */
+async function recordDefaultBranch(mirrorPath: string, reported: string | undefined, known?: MirrorRefs): Promise<void> {
+  const branches = known ? branchesOf(known) : await listRemoteBranches(mirrorPath);
   // A remote with a detached HEAD reports no symref: fall back on the usual names.
   const chosen = [reported, 'main', 'master', branches[0]].find((b) => b !== undefined && branches.includes(b));
   const git = mirrorGitArgs(mirrorPath);
+  if (known && known.headTarget === (chosen === undefined ? undefined : `${REMOTE_PREFIX}${chosen}`)) return;
   if (chosen === undefined) {
     await runGit([...git, 'symbolic-ref', '--delete', REMOTE_HEAD], { cwd: mirrorPath, allowFailure: true });
     return;

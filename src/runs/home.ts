@@ -23,3 +23,8 @@ function defaultHome(env: NodeJS.ProcessEnv): string {
   const dataHome = env.XDG_DATA_HOME ?? join(env.HOME ?? homedir(), '.local', 'share');
   return join(dataHome, 'outpost');
 }
+
+/** Where runs remember the agent CLIs' versions (see probeCliVersion). */
+export function cliVersionCacheFile(home: DispatchHome): string {
+  return join(home.root, 'cache', 'cli-versions.json');
+}

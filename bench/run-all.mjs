@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm run bench`: every dispatch benchmark in one run, printed as a table and written to
+// BENCHMARKS.md (machine, versions, method, figures). Not a test.
+//   --quick             fewer rounds and smaller inputs (a few minutes)
+//   --compare DIR       also measure the dispatch built in DIR (DIR/bin/dispatch), alternating
+//                       with this checkout's, e.g. a copy of bin/ and dist/ from before a change
+//   --only a,b          only these sections: codex, noop, big, parallel, flood, list
+//   --out FILE          where to write the report (BENCHMARKS.md); --no-write to only print
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { root } from './bench-repo.mjs';
+import { renderReport, renderTable, writeReport } from './lib/report.mjs';
+import { benchBigRepo } from './sections/big-repo.mjs';
+import { benchFlood, benchNoop, benchParallel } from './sections/fake-agent.mjs';
+import { benchList } from './sections/list-runs.mjs';
+import { benchRealCodex } from './sections/real-codex.mjs';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    compare: { type: 'string' },
+    'compare-label': { type: 'string', default: 'before' },
+    only: { type: 'string' },
+    out: { type: 'string', default: join(root, 'BENCHMARKS.md') },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const quick = values.quick;
+const dispatchers = { ...(values.compare ? { [values['compare-label']]: join(values.compare, 'bin', 'dispatch') } : {}), now: join(root, 'bin', 'dispatch') };
+const settings = {
+  quick,
+  rounds: quick ? 3 : 7,
+  bigFiles: quick ? 5_000 : 20_000,
+  floodMb: quick ? 200 : 1024,
+  listRuns: 10_000,
+};
+const sections = {
+  codex: () => benchRealCodex({ rounds: settings.rounds, dispatchers }),
+  noop: () => benchNoop({ rounds: settings.rounds, dispatchers }),
+  big: () => benchBigRepo({ rounds: quick ? 3 : 5, dispatchers, files: settings.bigFiles }),
+  parallel: () => benchParallel({ rounds: quick ? 2 : 3, dispatchers }),
+  flood: () => benchFlood({ rounds: quick ? 1 : 2, dispatchers, floodMb: settings.floodMb }),
+  list: () => benchList({ rounds: settings.rounds, dispatchers, runs: settings.listRuns, instructions: !quick }),
+};
+const chosen = values.only ? values.only.split(',') : Object.keys(sections);
+const results = {};
+const startedAt = new Date();
+const loadBefore = (await import('node:os')).loadavg();
+for (const name of chosen) {
+  if (!sections[name]) throw new Error(`unknown section ${name}; one of ${Object.keys(sections).join(', ')}`);
+  const t0 = Date.now();
+  process.stderr.write(`bench: ${name}…\n`);
+  results[name] = await sections[name]();
+  process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+const context = { settings, dispatchers, startedAt, finishedAt: new Date(), loadBefore, loadAfter: (await import('node:os')).loadavg() };
+process.stdout.write(renderTable(results, Object.keys(dispatchers)));
+if (!values['no-write']) {
+  writeReport(values.out, renderReport(results, context));
+  process.stderr.write(`bench: wrote ${values.out}\n`);
+}
