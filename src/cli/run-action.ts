@@ -11,7 +11,10 @@ import { parseRepoArg } from '../repos/repo-arg.js';
 import { resolveHome } from '../runs/home.js';
 import { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
+import { parseAgentOptions, readInstructions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
+
+type ModelAliases = Record<string, { codex?: string; claude?: string }>;
 import {
   parseCopyItems,
   parseDurationFlag,
@@ -22,12 +25,11 @@ import {
   parsePositiveNumber,
   parseSandbox,
   readTask,
-  readUserFile,
   type RunFlags,
 } from './run-options.js';
 
 /** Validates everything before a file is written. */
-async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<DispatchRequest> {
+async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags & AgentFlags, aliases: ModelAliases): Promise<DispatchRequest> {
   const mistyped = findMistypedCommand(repoArg, { hasTask: words.length > 0 || flags.taskFile !== undefined, remoteBase: io.env.DISPATCH_REMOTE_BASE, isPath: existsSync(resolve(io.cwd, repoArg)) });
   if (mistyped) throw mistypedCommandError(repoArg, mistyped, io.invocation ?? 'dispatch');
   const executors = parseExecutorList(flags.executor);
@@ -38,7 +40,8 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
     template: {
       repo: parseRepoArg(repoArg, { remoteBase: io.env.DISPATCH_REMOTE_BASE, cwd: io.cwd }),
       task: await readTask(words, flags.taskFile, io.stdin),
-      instructions: flags.instructions ? await readUserFile('--instructions', flags.instructions) : undefined,
+      instructions: await readInstructions(flags.instructions),
+      agent: await parseAgentOptions(flags, io.env, aliases),
       model: flags.model,
       branch: flags.branch,
       sandbox: parseSandbox(flags.sandbox),
@@ -87,8 +90,8 @@ function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undef
 }
 
 /** `dispatch run`: validates everything, dispatches, prints the result; returns the exit code. */
-export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
-  const request = await buildRequest(io, repoArg, words, flags);
+export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags & AgentFlags, aliases: ModelAliases = {}): Promise<number> {
+  const request = await buildRequest(io, repoArg, words, flags, aliases);
   const isChatty = chatty(flags);
   const interrupts = watchInterrupts((signal) => {
     if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
