@@ -52,6 +52,12 @@ export interface RunAgentOptions extends Omit<AgentOptions, 'extraArgs'> {
 /** The options one executor's run gets. Pure. */
 export function agentOptionsFor(options: RunAgentOptions | undefined, executor: 'codex' | 'claude'): AgentOptions | undefined {
   if (!options) return undefined;
-  const { extraArgs, models: _models, ...rest } = options;
-  return { ...rest, extraArgs: extraArgs?.[executor] ?? [] };
+  return {
+    reasoning: options.reasoning,
+    mcpServers: options.mcpServers,
+    outputSchema: options.outputSchema,
+    extraArgs: options.extraArgs?.[executor] ?? [],
+    env: options.env,
+    cleanEnv: options.cleanEnv,
+  };
 }

@@ -75,10 +75,15 @@ async function shareCodexLogin(agentHome: string, baseEnv: NodeJS.ProcessEnv): P
   await linkAgentFile(agentHome, userCodexHome(baseEnv), 'auth.json');
 }
 
-/** codex's `[mcp_servers.NAME]` table for one server of the common JSON. */
+/**
+ * codex's `[mcp_servers.NAME]` table for one server of the common JSON. `exec` never asks
+ * (approval `never`), so 0.169 fails every MCP call ("requires approval") unless the
+ * server's tools are approved: the servers the user named are.
+ */
 function codexMcpServer(server: McpServer): Record<string, unknown> {
-  if (server.url !== undefined) return { url: server.url };
-  return { command: server.command, args: server.args ?? [], ...(server.env ? { env: server.env } : {}) };
+  const approved = { default_tools_approval_mode: 'approve' };
+  if (server.url !== undefined) return { url: server.url, ...approved };
+  return { command: server.command, args: server.args ?? [], ...(server.env ? { env: server.env } : {}), ...approved };
 }
 
 // The servers go into the run's own config.toml (never argv: their env may hold keys).
