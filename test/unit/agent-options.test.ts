@@ -192,6 +192,7 @@ describe('option values', () => {
     expect(checkStructuredOutput(SCHEMA, { ok: true }, 'text')).toEqual({ kind: 'valid', value: { ok: true } });
     expect(checkStructuredOutput(SCHEMA, undefined, '{"ok": false}')).toEqual({ kind: 'valid', value: { ok: false } });
     expect(checkStructuredOutput(SCHEMA, undefined, 'done')).toEqual({ kind: 'invalid', reason: 'the final answer is not JSON' });
-    expect(checkStructuredOutput(SCHEMA, undefined, '{"ok": "yes"}')).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('/ok must be boolean') });
+    const invalid = checkStructuredOutput(SCHEMA, undefined, '{"ok": "yes"}');
+    expect(invalid.kind === 'invalid' && invalid.reason).toContain('/ok must be boolean');
   });
 });
