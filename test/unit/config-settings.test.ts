@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfigFiles, validateConfigText } from '../../src/config/load-config.js';
+import { loadConfigFiles, validateConfigText, type LoadedConfig } from '../../src/config/load-config.js';
 import { describeSource, resolveSettings, settingEnvName, settingFlagName } from '../../src/config/resolve-settings.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -71,7 +71,7 @@ describe('config files', () => {
 });
 
 describe('settings precedence: defaults < home < repo < env < flags', () => {
-  const configs = [
+  const configs: LoadedConfig[] = [
     { kind: 'repo' as const, path: '/r/.dispatch.json', values: { timeout: '30m', model: 'fast', env: ['B=2'], models: { fast: { codex: 'c-fast' } } } },
     { kind: 'home' as const, path: '/h/dispatch.config.json', values: { timeout: '2h', executor: 'claude', sandbox: 'full' as const, env: ['A=1'], models: { deep: { claude: 'opus' } } } },
   ];
