@@ -14,6 +14,7 @@ interface Summary {
   structured_output?: unknown;
   warnings: string[];
   agent: { argv: string[] };
+  model: string | null;
 }
 
 const MCP_SERVER = join(projectRoot, 'test', 'fixtures', 'mcp-echo-server.mjs');
@@ -81,6 +82,24 @@ describe.skipIf(skipE2eSuite('agent options e2e tests', missingPinnedClis))('age
       expect(run.summary.outcome).toBe('no_changes');
       expect(run.summary.structured_output).toEqual(STRUCTURED_ANSWER);
       expect(run.summary.warnings).toEqual([]);
+    });
+
+    it(".dispatch.json's model alias and reasoning, and --codex-arg / --claude-arg, reach the real CLI", async () => {
+      const model = agent === 'codex' ? 'outpost-scripted' : 'claude-outpost-scripted';
+      await writeFile(join(repo, '.dispatch.json'), JSON.stringify({
+        model: 'scripted',
+        models: { scripted: { [agent]: model } },
+        reasoning: 'high',
+        env: ['OUTPOST_PROBE=from-config'],
+      }));
+      const extra = agent === 'codex' ? ['--codex-arg=-c', '--codex-arg=tools.update_plan.enabled=true'] : ['--claude-arg=--max-turns=8'];
+      const run = await dispatchReal(agent, 'Create hello.txt', extra);
+      expect(run.summary.outcome).toBe('success');
+      expect(run.summary.model).toBe(model);
+      const argv = run.summary.agent.argv.join(' ');
+      expect(argv).toContain(agent === 'codex' ? '-c model_reasoning_effort="high"' : '--effort high');
+      expect(argv).toContain(agent === 'codex' ? `-m ${model}` : `--model ${model}`);
+      expect(argv).toContain(extra.map((arg) => arg.replace(/^--\w+-arg=/, '')).join(' '));
     });
   });
 });
