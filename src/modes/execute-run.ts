@@ -69,7 +69,8 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
   if (hooks.signal?.aborted) forward();
   hooks.signal?.addEventListener('abort', forward, { once: true });
   const stopWatching = watchCancelRequest(paths.dir, () => controller.abort('cancelled'));
-  const redact = createRedactor(plan.env);
+  // --env values reach the agent only, and are as secret as dispatch's own.
+  const redact = createRedactor({ ...plan.env, ...plan.agent?.env });
   const ctx: RunContext = {
     plan,
     hooks: { ...hooks, signal: controller.signal },
