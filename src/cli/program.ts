@@ -7,6 +7,7 @@ import { createCancelCommand } from './cancel-command.js';
 import { createPruneCommand } from './prune-command.js';
 import { createResumeCommand } from './resume-command.js';
 import { createCompareCommand } from './compare-command.js';
+import { createConfigCommand } from './config-command.js';
 import { createDiffCommand } from './diff-command.js';
 import { createLogsCommand } from './logs-command.js';
 import { createListCommand } from './list-command.js';
@@ -32,6 +33,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     createCancelCommand,
     createPruneCommand,
     createDoctorCommand,
+    createConfigCommand,
     createDemoCommand,
   ];
   for (const create of commands) program.addCommand(configureCommand(create(io, setExitCode), io));

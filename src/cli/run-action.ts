@@ -13,7 +13,10 @@ import { requireFreeSpace } from '../runs/disk-space.js';
 import { minFreeOf } from './agent-limit-options.js';
 import { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
+import { parseAgentOptions, readInstructions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
+
+type ModelAliases = Record<string, { codex?: string; claude?: string }>;
 import {
   parseCopyItems,
   parseDurationFlag,
@@ -24,12 +27,11 @@ import {
   parsePositiveNumber,
   parseSandbox,
   readTask,
-  readUserFile,
   type RunFlags,
 } from './run-options.js';
 
 /** Validates everything before a file is written. */
-async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<DispatchRequest> {
+async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags & AgentFlags, aliases: ModelAliases): Promise<DispatchRequest> {
   const mistyped = findMistypedCommand(repoArg, { hasTask: words.length > 0 || flags.taskFile !== undefined, remoteBase: io.env.DISPATCH_REMOTE_BASE, isPath: existsSync(resolve(io.cwd, repoArg)) });
   if (mistyped) throw mistypedCommandError(repoArg, mistyped, io.invocation ?? 'dispatch');
   const executors = parseExecutorList(flags.executor);
@@ -40,7 +42,8 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
     template: {
       repo: parseRepoArg(repoArg, { remoteBase: io.env.DISPATCH_REMOTE_BASE, cwd: io.cwd }),
       task: await readTask(words, flags.taskFile, io.stdin),
-      instructions: flags.instructions ? await readUserFile('--instructions', flags.instructions) : undefined,
+      instructions: await readInstructions(flags.instructions),
+      agent: await parseAgentOptions(flags, io.env, aliases),
       model: flags.model,
       branch: flags.branch,
       sandbox: parseSandbox(flags.sandbox),
@@ -89,8 +92,8 @@ function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undef
 }
 
 /** `dispatch run`: validates everything, dispatches, prints the result; returns the exit code. */
-export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
-  const request = await buildRequest(io, repoArg, words, flags);
+export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags & AgentFlags, aliases: ModelAliases = {}): Promise<number> {
+  const request = await buildRequest(io, repoArg, words, flags, aliases);
   const { home } = request.template;
   requireFreeSpace([home.runsDir, home.reposDir], minFreeOf(flags.minFree, io.env));
   const isChatty = chatty(flags);

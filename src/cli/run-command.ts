@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { addAgentLimitOptions } from './agent-limit-options.js';
+import { addAgentOptions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
 import type { RunFlags } from './run-options.js';
 
@@ -23,8 +24,7 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .addOption(
       new Option('--sandbox <mode>', 'what the agent may do').choices(['read-only', 'workspace-write', 'full']).default('workspace-write'),
     );
-  return addAgentLimitOptions(command)
-    .option('--instructions <file>', 'extra system/developer instructions for the agent')
+  return addAgentOptions(addAgentLimitOptions(command))
     .option('--task-file <file>', 'read the task from a file')
     .option('--check <cmd>', 'shell command run in the workspace after the agent; scores best-of-N; failing it is check_failed')
     .option('--check-timeout <duration>', 'time limit of --check', '20m')
@@ -46,9 +46,10 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .option('--json', 'print the final summary (or group.json) as JSON on stdout')
     .option('-q, --quiet', 'print only the run (or group) directory')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
-    .action(async (repoArg: string, words: string[], flags: RunFlags) => {
+    .action(async (repoArg: string, words: string[], flags: RunFlags & AgentFlags, self: Command) => {
       // Loaded on use, so other commands start without the dispatch machinery.
-      const { runCommand } = await import('./run-action.js');
-      setExitCode(await runCommand(io, repoArg, words, flags));
+      const [{ runCommand }, { applyRunConfig }] = await Promise.all([import('./run-action.js'), import('./run-config.js')]);
+      const config = applyRunConfig(io, repoArg, flags, self, flags.home);
+      setExitCode(await runCommand(io, repoArg, words, flags, config.aliases));
     });
 }

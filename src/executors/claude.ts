@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { copyEnv, parseSemver, removeAgentFile, seedAgentHome } from './agent-home.js';
 import { createClaudeParser } from './claude-events.js';
 import { claudeEnvCredential, describeClaudeLogin, sharedStoreValue } from './claude-login.js';
+import { writeFileAtomically } from '../runs/atomic-write.js';
+import type { AgentOptions } from './agent-options.js';
 import type { AuthStatus, Executor, Invocation, InvocationRequest, SandboxMode } from './types.js';
 
 function permissionArgs(sandbox: SandboxMode): string[] {
@@ -17,6 +19,18 @@ function permissionArgs(sandbox: SandboxMode): string[] {
   }
 }
 
+/** --mcp-config's servers, written into the run's config dir (their env may hold keys: not argv). */
+const CLAUDE_MCP_FILE = 'mcp-servers.json';
+
+// MCP tools are asked for permission, which -p cannot give: the servers the user named are allowed.
+function mcpArgs(req: InvocationRequest): string[] {
+  const names = Object.keys(req.agent?.mcpServers ?? {});
+  if (names.length === 0) return [];
+  // Both options are variadic: the `=` form keeps them from swallowing what follows.
+  const allowed = req.sandbox === 'full' ? [] : [`--allowedTools=${names.map((name) => `mcp__${name}`).join(',')}`];
+  return [`--mcp-config=${join(req.agentHome, CLAUDE_MCP_FILE)}`, ...allowed];
+}
+
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -25,7 +39,11 @@ function buildClaudeInvocation(req: InvocationRequest): Invocation {
   const args = ['-p', '--output-format', 'stream-json', '--verbose', ...permissionArgs(req.sandbox)];
   if (req.model) args.push('--model', req.model);
   if (req.instructions) args.push('--append-system-prompt', req.instructions);
+  if (req.agent?.reasoning) args.push('--effort', req.agent.reasoning);
+  args.push(...mcpArgs(req));
+  if (req.agent?.outputSchema) args.push('--json-schema', JSON.stringify(req.agent.outputSchema));
   if (req.resumeSessionId) args.push('--resume', req.resumeSessionId);
+  args.push(...(req.agent?.extraArgs ?? []));
   const env = copyEnv(req.baseEnv);
   env.CLAUDE_CONFIG_DIR = req.agentHome;
   // No credential in the environment: the run uses the user's own /login store and lock
@@ -54,6 +72,17 @@ async function shareClaudeLogin(agentHome: string): Promise<void> {
   await removeAgentFile(agentHome, '.credentials.json');
 }
 
+async function writeClaudeRunConfig(agentHome: string, options: AgentOptions): Promise<void> {
+  if (!options.mcpServers) return;
+  await writeFileAtomically(join(agentHome, CLAUDE_MCP_FILE), `${JSON.stringify({ mcpServers: options.mcpServers }, null, 2)}\n`, 0o600);
+}
+
+/** The variables claude reads its login and endpoint from. */
+const CLAUDE_LOGIN_VARS = [
+  'CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL',
+  'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'AWS_PROFILE', 'AWS_REGION', 'CLOUD_ML_REGION', 'ANTHROPIC_VERTEX_PROJECT_ID',
+];
+
 export const claudeExecutor = {
   name: 'claude',
   npmPackage: '@anthropic-ai/claude-code',
@@ -66,6 +95,8 @@ export const claudeExecutor = {
     await shareClaudeLogin(agentHome);
   },
   shareLogin: shareClaudeLogin,
+  loginEnvVars: () => [...CLAUDE_LOGIN_VARS],
+  writeRunConfig: writeClaudeRunConfig,
   describeLogin: (baseEnv: NodeJS.ProcessEnv) => describeClaudeLogin(baseEnv, userClaudeHome(baseEnv)),
   checkAuth: checkClaudeAuth,
   buildInvocation: buildClaudeInvocation,

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { effectiveCodexSettings, readCodexConfig } from './codex-config.js';
+import { isObject } from './json-fields.js';
 import { readJwtExpiry } from './jwt-expiry.js';
 import type { LoginInfo, LoginRefreshWatch } from './login-types.js';
 
@@ -29,15 +31,17 @@ interface AuthDotJson {
   tokens?: { access_token?: unknown; refresh_token?: unknown } | null;
 }
 
-/** Reads what config.toml says about providers and credential storage. */
+/** Reads what config.toml (with its selected profile) says about providers and credential storage. */
 export function readCodexProvider(configPath: string): CodexProvider {
-  const text = existsSync(configPath) ? readFileSync(configPath, 'utf8') : '';
-  const provider = /^\s*model_provider\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+  const settings = effectiveCodexSettings(readCodexConfig(configPath));
+  const name = typeof settings.model_provider === 'string' ? settings.model_provider : undefined;
+  const providers = isObject(settings.model_providers) ? settings.model_providers : {};
+  const provider = name !== undefined && isObject(providers[name]) ? providers[name] : {};
   return {
-    custom: provider !== undefined && provider !== 'openai',
-    envKey: /^\s*env_key\s*=\s*"([^"]+)"/m.exec(text)?.[1],
-    openaiAuth: /^\s*requires_openai_auth\s*=\s*true\b/m.test(text),
-    store: /^\s*cli_auth_credentials_store\s*=\s*"([^"]+)"/m.exec(text)?.[1],
+    custom: name !== undefined && name !== 'openai',
+    envKey: typeof provider.env_key === 'string' ? provider.env_key : undefined,
+    openaiAuth: provider.requires_openai_auth === true,
+    store: typeof settings.cli_auth_credentials_store === 'string' ? settings.cli_auth_credentials_store : undefined,
   };
 }
 

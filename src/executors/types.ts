@@ -1,4 +1,5 @@
 import type { AgentEvent } from '../events.js';
+import type { AgentOptions } from './agent-options.js';
 import type { LoginInfo, LoginRefreshWatch } from './login-types.js';
 
 export type ExecutorName = 'codex' | 'claude';
@@ -24,6 +25,8 @@ export interface InvocationRequest {
   baseEnv: NodeJS.ProcessEnv;
   /** Set for `resume`: the agent's own session / thread id. */
   resumeSessionId?: string | undefined;
+  /** --reasoning, --mcp-config, --output-schema, --codex-arg/--claude-arg (env options are in baseEnv already). */
+  agent?: AgentOptions | undefined;
 }
 
 /** A fully built command: never run through a shell; the prompt goes on stdin. */
@@ -53,6 +56,10 @@ export interface Executor {
   userHome(baseEnv: NodeJS.ProcessEnv): string;
   /** Creates and seeds the run's private agent home (config copied with mode 0600; the login shared, never copied). */
   prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void>;
+  /** The variables that carry the agent's login or endpoint: kept under --clean-env. */
+  loginEnvVars(baseEnv: NodeJS.ProcessEnv): string[];
+  /** Writes the run's own agent settings (MCP servers, output schema) into its agent home. */
+  writeRunConfig(agentHome: string, options: AgentOptions): Promise<void>;
   /** Points an existing agent home (a resumed run's) at the user's login again. */
   shareLogin(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void>;
   /** The login a run will use, for `dispatch doctor`; prints no secret. */

@@ -1,3 +1,5 @@
+import { stringify } from '@decimalturn/toml-patch';
+
 /** The model name codex asks the scripted server for. */
 export const CODEX_SCRIPTED_MODEL = 'outpost-scripted';
 
@@ -22,10 +24,6 @@ export interface ClaudeEnvOptions {
   apiTimeoutMs?: number;
 }
 
-function tomlString(value: string): string {
-  return JSON.stringify(value);
-}
-
 /**
  * config.toml for a CODEX_HOME that points codex 0.169 at the scripted server. An unknown
  * model name makes codex offer `exec_command` (no apply_patch, no code mode) and print a
@@ -33,30 +31,27 @@ function tomlString(value: string): string {
  */
 export function codexConfigToml(url: string, opts: CodexConfigOptions = {}): string {
   const retries = opts.retries ?? 0;
-  return [
-    `model = ${tomlString(CODEX_SCRIPTED_MODEL)}`,
-    'model_provider = "outpost"',
-    ...(opts.chatgptLogin ? [`chatgpt_base_url = ${tomlString(`${url.replace(/\/+$/, '')}/backend-api/`)}`] : []),
-    '',
+  const base = url.replace(/\/+$/, '');
+  return stringify({
+    model: CODEX_SCRIPTED_MODEL,
+    model_provider: 'outpost',
+    ...(opts.chatgptLogin ? { chatgpt_base_url: `${base}/backend-api/` } : {}),
     // Offline: no analytics, no plugin sync (both resolve public hosts and fail silently),
     // and a refused connection ends the run instead of "waiting for network" forever.
-    '[analytics]',
-    'enabled = false',
-    '',
-    '[features]',
-    'plugins = false',
-    'unbounded_connection_retries = false',
-    '',
-    '[model_providers.outpost]',
-    'name = "outpost"',
-    `base_url = ${tomlString(`${url.replace(/\/+$/, '')}/v1`)}`,
-    'wire_api = "responses"',
-    `request_max_retries = ${retries}`,
-    `stream_max_retries = ${retries}`,
-    `stream_idle_timeout_ms = ${opts.streamIdleTimeoutMs ?? 30_000}`,
-    ...(opts.chatgptLogin ? ['requires_openai_auth = true'] : []),
-    '',
-  ].join('\n');
+    analytics: { enabled: false },
+    features: { plugins: false, unbounded_connection_retries: false },
+    model_providers: {
+      outpost: {
+        name: 'outpost',
+        base_url: `${base}/v1`,
+        wire_api: 'responses',
+        request_max_retries: retries,
+        stream_max_retries: retries,
+        stream_idle_timeout_ms: opts.streamIdleTimeoutMs ?? 30_000,
+        ...(opts.chatgptLogin ? { requires_openai_auth: true } : {}),
+      },
+    },
+  });
 }
 
 /** Environment variables that point claude 2.1 at the scripted server. */

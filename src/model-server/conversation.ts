@@ -15,6 +15,10 @@ export interface Conversation {
   isTitleRequest: boolean;
   /** The model name the request asked for, echoed in responses. */
   model: string;
+  /** MCP tools offered (codex: `namespace` entries `mcp__<server>`; claude: tools `mcp__<server>__<tool>`). */
+  mcpTools: Array<{ server: string; tool: string }>;
+  /** The system / developer text of the request (claude's system prompt; codex's instructions and developer messages). */
+  systemText: string;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -69,6 +73,8 @@ export function readResponsesRequest(body: unknown): Conversation {
     cwd: null,
     isTitleRequest: false,
     model: stringOf(root.model) || 'outpost-scripted',
+    mcpTools: codexMcpTools(root),
+    systemText: [stringOf(root.instructions), ...items.filter((item) => item.role === 'developer' || item.role === 'system').flatMap((item) => textsOf(item.content))].join('\n'),
   };
 }
 
@@ -115,7 +121,21 @@ export function readMessagesRequest(body: unknown): Conversation {
     cwd,
     isTitleRequest: isTitleRequest(root, toolNames),
     model: stringOf(root.model) || 'outpost-scripted',
+    mcpTools: toolNames.flatMap((name) => {
+      const match = /^mcp__([^_].*?)__(.+)$/.exec(name);
+      return match?.[1] && match[2] ? [{ server: match[1], tool: match[2] }] : [];
+    }),
+    systemText: systemTextOf(root.system),
   };
+}
+
+// codex 0.169 offers an MCP server's tools as {"type":"namespace","name":"mcp__<server>","tools":[…]}.
+function codexMcpTools(root: JsonObject): Array<{ server: string; tool: string }> {
+  return arrayOf(root.tools)
+    .filter(isObject)
+    .filter((entry) => entry.type === 'namespace' && stringOf(entry.name).startsWith('mcp__'))
+    .flatMap((entry) => arrayOf(entry.tools).filter(isObject).map((tool) => ({ server: stringOf(entry.name).slice('mcp__'.length), tool: stringOf(tool.name) })))
+    .filter((tool) => tool.tool !== '');
 }
 
 /** The names of the tools a request offers the model. */

@@ -18,6 +18,8 @@ export interface RecordedRequest {
   scenario: ScenarioName | null;
   /** Arrival time, epoch milliseconds. */
   at: number;
+  /** A model turn's system / developer text (what --instructions must reach). */
+  systemText?: string;
 }
 
 /** What the request handler needs from the server. */
@@ -126,7 +128,7 @@ async function handleModelRequest(req: IncomingMessage, res: ServerResponse, api
     return;
   }
   const scenario = selectScenario(conversation.taskText, ctx.defaultScenario, api === 'messages' ? 'claude' : 'codex');
-  ctx.record({ api, method: 'POST', path, scenario, at });
+  ctx.record({ api, method: 'POST', path, scenario, at, systemText: conversation.systemText });
   const plan = planTurn(conversation, scenario, planOptionsOf(ctx, scenario, conversation.taskText, at));
   await playPlan(res, api, plan, conversation, isStreaming(body));
 }

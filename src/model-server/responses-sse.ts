@@ -26,6 +26,7 @@ function toResponseItem(item: OutputItem): Json {
         type: 'function_call',
         id: newId('fc'),
         call_id: item.callId,
+        ...(item.namespace ? { namespace: item.namespace } : {}),
         name: item.name,
         arguments: JSON.stringify(item.input),
         status: 'completed',

@@ -1,11 +1,11 @@
 import type { Conversation } from './conversation.js';
-import { buildToolCall, type Action } from './tool-calls.js';
+import { buildToolCall, STRUCTURED_ANSWER, type Action } from './tool-calls.js';
 
 /** Every scripted scenario, in the order the docs list them. */
 export const SCENARIO_NAMES = [
   'edit', 'multi-turn', 'slow', 'reasoning', 'plan', 'noop', 'long-command',
   'http-401', 'http-429', 'http-500', 'http-529', 'cut', 'hang', 'late-shell',
-  'rate-limit-brief', 'usage-limit', 'usage-limit-in', 'usage-limit-weekly',
+  'rate-limit-brief', 'usage-limit', 'usage-limit-in', 'usage-limit-weekly', 'mcp', 'structured',
 ] as const;
 
 /** A scripted behaviour of the model server, chosen per conversation. */
@@ -14,7 +14,7 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 /** One item of the model's answer, before it is put into an API's wire format. */
 export type OutputItem =
   | { kind: 'reasoning'; text: string }
-  | { kind: 'tool_call'; callId: string; name: string; input: Record<string, unknown> }
+  | { kind: 'tool_call'; callId: string; name: string; namespace?: string; input: Record<string, unknown> }
   | { kind: 'text'; text: string };
 
 /** What the server does with one model request. */
@@ -63,7 +63,9 @@ interface Script {
 
 const EDIT_TURNS: Action[][] = [['create-hello', 'append-readme']];
 
-const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'late-shell' | 'long-command', Script> = {
+type ScriptedName = 'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'late-shell' | 'long-command' | 'mcp' | 'structured';
+
+const SCRIPTS: Record<ScriptedName, Script> = {
   edit: { turns: EDIT_TURNS, answer: 'Created hello.txt.', reasoning: false },
   'multi-turn': {
     turns: [['create-hello'], ['append-readme'], ['show-hello']],
@@ -76,6 +78,10 @@ const SCRIPTS: Record<'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'l
   // A long shell command (`sleep 12 && echo late > late.txt`): the run is stopped while it runs.
   'late-shell': { turns: [['late-write']], answer: 'Wrote late.txt.', reasoning: false },
   'long-command': { turns: [['slow-command']], answer: 'Ran the slow step.', reasoning: false },
+  // Calls the first MCP tool the agent offers with {"text": "outpost"}.
+  mcp: { turns: [['mcp-call']], answer: 'Called the MCP tool.', reasoning: false },
+  // The final answer as JSON (claude: first through its StructuredOutput tool).
+  structured: { turns: [['structured-answer']], answer: JSON.stringify(STRUCTURED_ANSWER), reasoning: false },
 };
 
 const FOLLOW_UP_ANSWER = 'Nothing left to do: the earlier task is complete.';
@@ -113,6 +119,8 @@ function scriptOf(scenario: ScenarioName): Script {
     case 'noop':
     case 'late-shell':
     case 'long-command':
+    case 'mcp':
+    case 'structured':
       return SCRIPTS[scenario];
     default:
       return SCRIPTS.noop;

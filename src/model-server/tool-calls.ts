@@ -1,13 +1,21 @@
 import type { Conversation } from './conversation.js';
 
 /** One step of a scripted task, independent of the agent that carries it out. */
-export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'slow-command' | 'plan' | 'late-write';
+export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'slow-command' | 'plan' | 'late-write' | 'mcp-call' | 'structured-answer';
 
 /** A call of one of the agent's own tools. */
 export interface ToolCall {
   name: string;
+  /** codex: the MCP server's tool namespace (`mcp__<server>`). */
+  namespace?: string;
   input: Record<string, unknown>;
 }
+
+/** What the `structured` scenario answers (claude: through its StructuredOutput tool). */
+export const STRUCTURED_ANSWER = { summary: 'Nothing to change.', files_changed: 0 };
+
+/** The argument the `mcp` scenario passes to the first MCP tool it is offered. */
+export const MCP_CALL_TEXT = 'outpost';
 
 const PLAN_STEPS = ['Create hello.txt', 'Append a line to README.md'];
 
@@ -16,7 +24,7 @@ export function readmeLine(agent: Conversation['agent']): string {
   return `Edited by ${agent} (outpost scripted model).`;
 }
 
-type ShellAction = Exclude<Action, 'plan'>;
+type ShellAction = Exclude<Action, 'plan' | 'mcp-call' | 'structured-answer'>;
 
 const SHELL_DESCRIPTIONS: Record<ShellAction, string> = {
   'create-hello': 'Create hello.txt',
@@ -47,7 +55,12 @@ function shellCommand(action: ShellAction, agent: Conversation['agent']): string
 
 // codex 0.169 offers `exec_command` (and no apply_patch) to a model it does not know, and
 // `update_plan` only with `-c tools.update_plan.enabled=true`.
-function buildCodexCall(action: Action, tools: Set<string>): ToolCall | null {
+function buildCodexCall(action: Action, tools: Set<string>, conversation: Conversation): ToolCall | null {
+  if (action === 'structured-answer') return null; // codex answers in text, shaped by text.format.
+  if (action === 'mcp-call') {
+    const tool = conversation.mcpTools[0];
+    return tool ? { namespace: `mcp__${tool.server}`, name: tool.tool, input: { text: MCP_CALL_TEXT } } : null;
+  }
   if (action === 'plan') {
     if (!tools.has('update_plan')) return null;
     const plan = PLAN_STEPS.map((step, index) => ({ step, status: index === 0 ? 'in_progress' : 'pending' }));
@@ -80,8 +93,14 @@ function buildClaudePlanCall(tools: Set<string>): ToolCall | null {
   return null;
 }
 
-function buildClaudeCall(action: Action, tools: Set<string>, cwd: string | null): ToolCall | null {
+function buildClaudeCall(action: Action, tools: Set<string>, conversation: Conversation): ToolCall | null {
+  const { cwd } = conversation;
   if (action === 'plan') return buildClaudePlanCall(tools);
+  if (action === 'structured-answer') return tools.has('StructuredOutput') ? { name: 'StructuredOutput', input: { ...STRUCTURED_ANSWER } } : null;
+  if (action === 'mcp-call') {
+    const tool = conversation.mcpTools[0];
+    return tool ? { name: `mcp__${tool.server}__${tool.tool}`, input: { text: MCP_CALL_TEXT } } : null;
+  }
   // Write insists on an absolute path: the system prompt names the working directory.
   if (action === 'create-hello' && cwd !== null && tools.has('Write')) {
     return { name: 'Write', input: { file_path: `${cwd.replace(/\/+$/, '')}/hello.txt`, content: 'hello from claude\n' } };
@@ -94,6 +113,6 @@ function buildClaudeCall(action: Action, tools: Set<string>, cwd: string | null)
 export function buildToolCall(action: Action, conversation: Conversation): ToolCall | null {
   const tools = new Set(conversation.toolNames);
   return conversation.agent === 'codex'
-    ? buildCodexCall(action, tools)
-    : buildClaudeCall(action, tools, conversation.cwd);
+    ? buildCodexCall(action, tools, conversation)
+    : buildClaudeCall(action, tools, conversation);
 }

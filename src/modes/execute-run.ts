@@ -4,6 +4,7 @@ import { probeCliVersion, type CliVersionInfo } from '../executors/cli-version.j
 import { cliVersionCacheFile } from '../runs/home.js';
 import { CancelledError, InfraError } from '../errors.js';
 import { describeDiskFull, isDiskFull } from '../runs/disk-space.js';
+import { agentOptionsFor, buildAgentEnv } from '../executors/agent-options.js';
 import { getExecutor } from '../executors/registry.js';
 import type { Invocation, InvocationRequest } from '../executors/types.js';
 import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
@@ -39,7 +40,8 @@ export interface RunResult {
 }
 
 /** Runs one agent on one task in a fresh worktree and leaves a complete run directory. */
-export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<RunResult> {
+export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promise<RunResult> {
+  const plan = withExecutorModel(template);
   const now = hooks.now ?? (() => new Date());
   const started = now();
   const executor = getExecutor(plan.executor);
@@ -74,8 +76,9 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
   if (hooks.signal?.aborted) forward();
   hooks.signal?.addEventListener('abort', forward, { once: true });
   const stopWatching = watchCancelRequest(paths.dir, () => controller.abort('cancelled'));
-  const redact = createRedactor(plan.env);
-  const redactBytes = createByteRedactor(plan.env);
+  // --env values reach the agent only, and are as secret as dispatch's own.
+  const redact = createRedactor({ ...plan.env, ...plan.agent?.env });
+  const redactBytes = createByteRedactor({ ...plan.env, ...plan.agent?.env });
   const ctx: RunContext = {
     plan,
     hooks: { ...hooks, signal: controller.signal },
@@ -123,6 +126,8 @@ export async function executeRun(plan: RunPlan, hooks: RunHooks = {}): Promise<R
 async function runPhases(ctx: RunContext): Promise<void> {
   const { plan, executor, paths, summary } = ctx;
   await (plan.resume ? executor.shareLogin(paths.agentHome, plan.env) : executor.prepareHome(paths.agentHome, plan.env));
+  const agentOptions = agentOptionsFor(plan.agent, plan.executor);
+  if (agentOptions && !plan.resume) await executor.writeRunConfig(paths.agentHome, agentOptions);
   const auth = executor.checkAuth(paths.agentHome, plan.env);
   if (!auth.ok) {
     await finishRun(ctx, { kind: 'auth', message: auth.detail }, null);
@@ -206,9 +211,16 @@ function invocationRequest(ctx: RunContext): InvocationRequest {
     sandbox: ctx.plan.sandbox,
     model: ctx.plan.model,
     instructions: ctx.plan.instructions,
-    baseEnv: ctx.plan.env,
+    baseEnv: buildAgentEnv(ctx.plan.env, ctx.plan.agent, ctx.executor.loginEnvVars(ctx.plan.env)),
     resumeSessionId: ctx.plan.resume?.sessionId,
+    agent: agentOptionsFor(ctx.plan.agent, ctx.plan.executor),
   };
+}
+
+/** The plan with a --model alias resolved for its executor. */
+function withExecutorModel(plan: RunPlan): RunPlan {
+  const model = plan.agent?.models?.[plan.executor];
+  return model === undefined ? plan : { ...plan, model };
 }
 
 function recordVersion(ctx: RunContext, info: CliVersionInfo): void {

@@ -11,6 +11,7 @@ import { decideOutcome, exitCodeForOutcome } from '../runs/outcome.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { writeDiffPatch, writeLastMessage } from '../runs/run-dir.js';
 import { finalMessageOf, type RunState } from '../runs/run-state.js';
+import { checkStructuredOutput } from '../runs/structured-output.js';
 import { statusForOutcome, type RunSummary } from '../runs/summary.js';
 import type { RunContext } from './run-context.js';
 import type { RunPlan, ShellCommand } from './run-plan.js';
@@ -92,7 +93,7 @@ export async function finishRun(
   } satisfies Partial<RunSummary>);
   summary.warnings.push(...containmentWarnings(result));
   if (state.model && !summary.model) summary.model = state.model;
-  if (state.structuredOutput !== undefined) summary.structured_output = state.structuredOutput;
+  recordStructuredOutput(summary, plan.agent?.outputSchema, state.structuredOutput, finalMessage);
   recordDroppedOutput(ctx);
   await writeFinalSummary(ctx);
   ctx.emit({ type: 'run.finished', status: summary.status, outcome, exit_code: summary.exit_code });
@@ -126,6 +127,17 @@ function flagSecretsInDiff(ctx: RunContext, patch: Buffer): void {
 function recordDroppedOutput(ctx: RunContext): void {
   const dropped = { output_log_bytes: ctx.outputLog.droppedBytes, events: ctx.eventLog.droppedEvents, event_bytes: ctx.eventLog.droppedBytes };
   if (dropped.output_log_bytes > 0 || dropped.events > 0) ctx.summary.dropped_output = dropped;
+}
+
+/** summary.structured_output: with --output-schema only a valid one, else a warning says why there is none. */
+function recordStructuredOutput(summary: RunSummary, schema: Record<string, unknown> | undefined, reported: unknown, finalMessage: string | null): void {
+  if (!schema) {
+    if (reported !== undefined) summary.structured_output = reported;
+    return;
+  }
+  const result = checkStructuredOutput(schema, reported, finalMessage);
+  if (result.kind === 'valid') summary.structured_output = result.value;
+  else summary.warnings.push(`no structured output: ${result.reason}`);
 }
 
 /**

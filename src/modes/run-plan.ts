@@ -1,3 +1,4 @@
+import type { RunAgentOptions } from '../executors/agent-options.js';
 import type { ExecutorName, SandboxMode } from '../executors/types.js';
 import type { TimedEvent } from '../events.js';
 import type { RepoSpec } from '../repos/repo-arg.js';
@@ -40,6 +41,8 @@ export interface RunPlan {
   /** Set when the run continues another run's session in that run's workspace (resume). */
   resume?: ResumeFrom | undefined;
   fallbackOf?: string | undefined;
+  /** --reasoning, --mcp-config, --output-schema, --env, --clean-env, --codex-arg/--claude-arg, model aliases. */
+  agent?: RunAgentOptions | undefined;
 }
 
 /** Hooks for the caller (CLI progress, tests); all optional. */

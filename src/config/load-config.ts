@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { configFileSchema, PATH_SETTINGS, type ConfigFile } from './config-schema.js';
+
+/** The config file names: in the dispatch home, and at a repository's root. */
+export const HOME_CONFIG_FILE = 'dispatch.config.json';
+export const REPO_CONFIG_FILE = '.dispatch.json';
+
+/** One config file that was found and read. */
+export interface LoadedConfig {
+  kind: 'home' | 'repo';
+  path: string;
+  values: ConfigFile;
+}
+
+/** A file's problems, each as `<file>: <key>: <what>`. */
+type Problems = string[];
+
+/** Validates one config file's text. Pure: paths are only resolved, never read. */
+export function validateConfigText(text: string, path: string, kind: LoadedConfig['kind']): { config?: LoadedConfig; problems: Problems } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text) as unknown;
+  } catch (error) {
+    return { problems: [`${path}: not valid JSON (${(error as Error).message})`] };
+  }
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.map((issue) => `${path}: ${issueKey(issue)}: ${issue.message}`) };
+  }
+  const problems: Problems = [];
+  const values = resolvePaths(parsed.data, path, kind, problems);
+  return problems.length > 0 ? { problems } : { config: { kind, path, values }, problems };
+}
+
+function issueKey(issue: { path: PropertyKey[]; code: string; keys?: string[] }): string {
+  const base = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys' && issue.keys) return [base, issue.keys.join(', ')].filter(Boolean).join('.');
+  return base || '(top level)';
+}
+
+/**
+ * File settings become absolute paths. A repo's config may only name files inside the repo:
+ * it is the repo's own content, and must not reach the user's other files.
+ */
+function resolvePaths(values: ConfigFile, path: string, kind: LoadedConfig['kind'], problems: Problems): ConfigFile {
+  const dir = dirname(path);
+  const out: ConfigFile = { ...values };
+  for (const key of PATH_SETTINGS) {
+    const value = values[key];
+    if (typeof value !== 'string') continue;
+    const isInstructions = key === 'instructions';
+    if (isInstructions && !value.startsWith('@')) continue;
+    const file = isInstructions ? value.slice(1) : value;
+    const absolute = resolve(dir, file);
+    const inside = relative(dir, absolute);
+    if (kind === 'repo' && (isAbsolute(file) || inside.startsWith('..'))) {
+      problems.push(`${path}: ${key}: a repo's config can only name files inside the repo, not ${file}`);
+      continue;
+    }
+    (out as Record<string, unknown>)[key] = isInstructions ? `@${absolute}` : absolute;
+  }
+  return out;
+}
+
+function readConfigFile(path: string, kind: LoadedConfig['kind']): { config?: LoadedConfig; problems: Problems } {
+  if (!existsSync(path)) return { problems: [] };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { problems: [`${path}: cannot read it (${(error as Error).message})`] };
+  }
+  return validateConfigText(text, path, kind);
+}
+
+/**
+ * Reads the home config and (for a local repository) the repo's config. Every problem of
+ * both files is reported at once, in one usage error (exit 2).
+ */
+export function loadConfigFiles(homeRoot: string, repoRoot: string | undefined): LoadedConfig[] {
+  const results = [readConfigFile(join(homeRoot, HOME_CONFIG_FILE), 'home')];
+  if (repoRoot !== undefined) results.push(readConfigFile(join(repoRoot, REPO_CONFIG_FILE), 'repo'));
+  const problems = results.flatMap((result) => result.problems);
+  if (problems.length > 0) {
+    throw new UsageError(`invalid config: ${problems.join('; ')}`, 'fix the file (see `dispatch config --help`), or move it away');
+  }
+  return results.flatMap((result) => (result.config ? [result.config] : []));
+}
