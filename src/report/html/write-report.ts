@@ -3,10 +3,9 @@ import { UsageError } from '../../errors.js';
 import { writeFileAtomically } from '../../runs/atomic-write.js';
 import { loadReportAssets } from './assets.js';
 import { renderReport } from './render-report.js';
+import { REPORT_FILE } from './report-file.js';
 import { readReportInput } from './report-input.js';
 
-/** The name of the report a run or group directory keeps beside its summary. */
-export const REPORT_FILE = 'report.html';
 
 /**
  * Writes the HTML report of a run or group (`ref` as `dispatch show` takes it) to `outPath`,
