@@ -17,14 +17,3 @@ export function toScriptJson(value: unknown): string {
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 }
-
-/**
- * Text cut to at most `maxChars`, keeping the end (where a failing check or command says
- * why), with how much was left out; `cut` is false when nothing was.
- */
-export function keepTail(text: string, maxChars: number): { text: string; cut: boolean } {
-  if (text.length <= maxChars) return { text, cut: false };
-  const tail = text.slice(text.length - maxChars);
-  const newline = tail.indexOf('\n');
-  return { text: newline === -1 || newline > 200 ? tail : tail.slice(newline + 1), cut: true };
-}

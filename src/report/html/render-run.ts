@@ -83,7 +83,7 @@ function renderCommands(events: TimedEvent[]): string {
     const failed = command.status === 'failed' || (typeof command.exit_code === 'number' && command.exit_code !== 0);
     const exit = typeof command.exit_code === 'number' ? `exit ${command.exit_code}` : command.status;
     const output = (command.output ?? '').trimEnd();
-    const shown = output === '' ? '<span class="muted">no output</span>' : `<details class="output"><summary>output (${output.split('\n').length} lines)</summary><pre>${escapeHtml(output)}</pre></details>`;
+    const shown = output === '' ? '<span class="muted">no output</span>' : `<details class="output"><summary>output (${plural(output.split('\n').length, 'line')})</summary><pre>${escapeHtml(output)}</pre></details>`;
     return `<tr><td class="mono muted">${escapeHtml(clockOf(command.ts))}</td><td class="${failed ? 'exit-bad' : 'exit-ok'}">${escapeHtml(exit)}</td><td><code>${escapeHtml(command.command)}</code>${shown}</td></tr>`;
   });
   return `<table class="commands"><thead><tr><th>time (UTC)</th><th>exit</th><th>command and output</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -97,6 +97,10 @@ function renderCheck(run: RunInput): string {
   if (!log) return `${head}<p class="muted">No check.log.</p>`;
   const note = log.cut ? `<p class="note">Only the last ${formatBytes(log.text.length)} of ${formatBytes(log.bytes)} are shown. The whole output: <code>${escapeHtml(log.path)}</code></p>` : '';
   return `${head}${note}<pre class="check-log">${escapeHtml(log.text)}</pre>`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function clockOf(ts: string): string {
