@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserGate, openReport, requireBrowserUnderCi, saveScreenshot } from '../helpers/report-browser.js';
@@ -52,6 +52,18 @@ describe('dispatch report (no browser)', () => {
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
     expect(html).toContain('Fix the greeting &lt;script&gt;window.__pwned');
     expect(html).not.toContain('<script>window.__pwned');
+  });
+
+  it('--open hands the file URL to $BROWSER (one program, no shell); one that fails is a warning, not a failure', async () => {
+    const opener = join(home, 'opener.sh');
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$@" > '${join(home, 'opened.txt')}'\n`, { mode: 0o755 });
+    const opened = await runCli(['report', group.group_id, '--open'], { env: testEnv(home, { BROWSER: opener }) });
+    expect(opened.exitCode, opened.stderr).toBe(0);
+    expect(readFileSync(join(home, 'opened.txt'), 'utf8')).toBe(`file://${join(groupDir, 'report.html')}\n`);
+    const missing = await runCli(['report', group.group_id, '--open'], { env: testEnv(home, { BROWSER: join(home, 'no-such-browser') }) });
+    expect(missing.exitCode).toBe(0);
+    expect(missing.stdout).toBe(join(groupDir, 'report.html'));
+    expect(missing.stderr).toMatch(/^dispatch: could not open the report \(.*no-such-browser could not start: ENOENT\); open \S+report\.html yourself$/);
   });
 
   it('a ref that matches nothing is one error line, exit 2', async () => {
