@@ -5,6 +5,7 @@ import { createDemoCommand } from './demo-command.js';
 import { createDoctorCommand } from './doctor-command.js';
 import { createCancelCommand } from './cancel-command.js';
 import { createPruneCommand } from './prune-command.js';
+import { createReportCommand } from './report-command.js';
 import { createResumeCommand } from './resume-command.js';
 import { createCompareCommand } from './compare-command.js';
 import { createConfigCommand } from './config-command.js';
@@ -29,6 +30,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     createLogsCommand,
     createDiffCommand,
     createCompareCommand,
+    createReportCommand,
     createResumeCommand,
     createCancelCommand,
     createPruneCommand,

@@ -4,6 +4,7 @@ import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
 import { copyBranchToLocalRepo, pushBranch, resolvePushTarget, type PushTarget } from '../repos/deliver-branch.js';
 import { ghRepoOf, openPullRequest } from '../repos/pull-request.js';
 import { pullRequestTitle, renderPullRequestBody } from '../report/pr-body.js';
+import { REPORT_FILE } from '../report/html/report-file.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { createRedactor } from '../runs/redact.js';
 import type { RunResult } from './execute-run.js';
@@ -59,7 +60,7 @@ export async function deliverWinner(state: GroupState, winner: RunResult, delive
   try {
     const bodyFile = join(state.dir, 'pr-body.md');
     // The task and the final messages are the user's and the agents' words: redacted like every run file.
-    await writeFileAtomically(bodyFile, createRedactor(plan.template.env)(renderPullRequestBody(record, summary)));
+    await writeFileAtomically(bodyFile, createRedactor(plan.template.env)(renderPullRequestBody(record, summary, join(state.dir, REPORT_FILE))));
     record.pr_url = await openPullRequest({
       gh: delivery.pr.gh,
       cwd: repo.kind === 'local' ? repo.url : state.dir,

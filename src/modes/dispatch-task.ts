@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { requireBinary } from '../executors/find-binary.js';
 import { getExecutor } from '../executors/registry.js';
 import type { ExecutorName } from '../executors/types.js';
@@ -107,13 +107,18 @@ async function dispatchUnlocked(request: DispatchRequest, hooks: { run?: RunHook
     pr: request.pr,
   };
   const group = await runGroup(plan, hooks.group);
-  const onFinish = await finishHook(request, group.dir, join(group.dir, 'group.json'));
+  // --pr's body names report.html: it is written once the group is final, with or without --on-finish.
+  const reportPath = request.pr || request.onFinish ? await writeReportQuietly(template.home.runsDir, basename(group.dir)) : null;
+  const onFinish = await finishHook(request, group.dir, join(group.dir, 'group.json'), reportPath);
   return { kind: 'group', group, exitCode: group.exitCode, onFinish };
 }
 
-async function finishHook(request: DispatchRequest, dir: string, summaryPath: string): Promise<OnFinishReport | null> {
+async function finishHook(request: DispatchRequest, dir: string, summaryPath: string, reportPath: string | null = null): Promise<OnFinishReport | null> {
   if (!request.onFinish) return null;
+  // The hook gets the HTML report's path in DISPATCH_REPORT: written before it runs (tens of milliseconds).
+  const report = reportPath ?? (await writeReportQuietly(request.template.home.runsDir, basename(dir)));
   const result = await runOnFinish({
+    reportPath: report,
     command: request.onFinish,
     dir,
     summaryPath,
@@ -122,4 +127,14 @@ async function finishHook(request: DispatchRequest, dir: string, summaryPath: st
     redact: createRedactor(request.template.env),
   });
   return { passed: result.passed, exitCode: result.exitCode, logPath: join(dir, 'on-finish.log') };
+}
+
+/** report.html in the run or group directory; a report that cannot be written never fails the dispatch (null). */
+async function writeReportQuietly(runsDir: string, id: string): Promise<string | null> {
+  try {
+    const { writeReport } = await import('../report/html/write-report.js');
+    return (await writeReport({ runsDir, ref: id, cwd: runsDir })).path;
+  } catch {
+    return null;
+  }
 }

@@ -13,7 +13,7 @@ export function pullRequestTitle(task: string): string {
  * The pull request's body (markdown): the task, the winner and why it won, the check
  * result, and how every member of the group ended, so a reviewer needs no other tool. Pure.
  */
-export function renderPullRequestBody(record: GroupRecord, winner: RunSummary): string {
+export function renderPullRequestBody(record: GroupRecord, winner: RunSummary, reportPath?: string): string {
   const lines = ['## Task', '', ...quote(record.task), ''];
   lines.push('## Winner', '');
   lines.push(`Run \`${winner.run_id}\` (${winner.executor}${winner.model ? `, ${winner.model}` : ''}): ${record.winner_reason ?? 'the only run'}.`);
@@ -39,6 +39,8 @@ export function renderPullRequestBody(record: GroupRecord, winner: RunSummary): 
     );
   }
   lines.push('', `Dispatched by Outpost \`dispatch\`, group \`${record.group_id}\` (${record.mode}).`);
+  // gh cannot attach a file to a pull request: name where the HTML report is, and how to open it.
+  if (reportPath) lines.push(`HTML report (diffs, timeline, every run): \`${reportPath}\` on ${record.host}; \`dispatch report ${record.group_id} --open\` opens it.`);
   return `${lines.join('\n')}\n`;
 }
 

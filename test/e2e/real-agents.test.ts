@@ -8,6 +8,7 @@ import { testedVersionOf } from '../../src/package-info.js';
 import { missingPinnedClis, realAgentEnv } from '../helpers/e2e-env.js';
 import { skipE2eSuite } from '../helpers/e2e-gate.js';
 import { projectRoot, readJson, runCli } from '../helpers/run-cli.js';
+import { browserGate, openReport, requireBrowserUnderCi, saveScreenshot } from '../helpers/report-browser.js';
 import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
 
 interface Summary {
@@ -134,6 +135,7 @@ describe.skipIf(skipE2eSuite('real-agent e2e tests', missingPinnedClis))('the re
     expect(record.mode).toBe('best-of-n');
     expect(record.winner).toBe(record.members.find((member) => member.executor === 'claude')?.run_id);
     expect(record.members.map((member) => member.outcome).sort()).toEqual(['check_failed', 'success']);
+    await expectHtmlReport(env, record);
   });
 
   it('race: the faster agent wins, the slower one is cancelled', async () => {
@@ -189,4 +191,27 @@ async function codexOnlyInstall(home: string): Promise<string> {
   }
   await link(join(modules, '.bin', 'codex'), join(install, 'node_modules', '.bin', 'codex'));
   return install;
+}
+
+/** The same group's HTML report, opened in headless chromium: both real runs, the winner, its drawn diff. */
+async function expectHtmlReport(env: Record<string, string>, record: { winner: string; members: { run_id: string; executor: string }[] }): Promise<void> {
+  const gate = browserGate();
+  if (gate === 'skip') return;
+  if (gate === 'fail') requireBrowserUnderCi();
+  const written = await runCli(['report', 'latest'], { env });
+  expect(written.exitCode, written.stderr).toBe(0);
+  const report = await openReport(written.stdout.trim());
+  try {
+    const { page } = report;
+    expect(await page.locator('table.members tbody tr').count()).toBe(2);
+    expect(await page.locator('tr.winner').getAttribute('data-run-id')).toBe(record.winner);
+    expect(await page.locator('svg.timeline g.tl-lane').count()).toBe(2);
+    const winner = page.locator(`details.run[data-run-id="${record.winner}"]`);
+    expect(await winner.locator('td.d2h-ins .d2h-code-line-ctn').allInnerTexts()).toContain('hello from claude');
+    await saveScreenshot(page, 'report-real-agents.png');
+    expect(report.errors).toEqual([]);
+    expect(report.routed).toEqual([]);
+  } finally {
+    await report.close();
+  }
 }

@@ -154,6 +154,10 @@ describe('--pr', () => {
     expect(call?.body).toContain('`grep -q claude hello.txt`: **passed** (exit 0');
     expect(call?.body).toMatch(new RegExp(`\\| \`${codex?.run_id}\` \\| codex#1 \\| check_failed \\| failed \\|`));
     expect(call?.body).toMatch(new RegExp(`\\| \`${claude?.run_id}\` \\(winner\\) \\| claude#1 \\| success \\| passed \\|`));
+    // gh cannot attach a file: the body names the HTML report, written once the group is final.
+    const reportPath = join(home, 'runs', record.group_id, 'report.html');
+    expect(call?.body).toContain(`HTML report (diffs, timeline, every run): \`${reportPath}\` on `);
+    expect(readFileSync(reportPath, 'utf8')).toContain(`<title>dispatch group ${record.group_id}</title>`);
   });
 
   it('without gh on PATH: a clear error before any agent starts', async () => {
