@@ -12,6 +12,8 @@ import { resolveHome } from '../runs/home.js';
 import { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
+import type { QueueFlags } from './queue-options.js';
+import { resolveQueueUrl } from '../queue/queue-url.js';
 import {
   parseCopyItems,
   parseDurationFlag,
@@ -89,6 +91,9 @@ function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undef
 /** `dispatch run`: validates everything, dispatches, prints the result; returns the exit code. */
 export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
   const request = await buildRequest(io, repoArg, words, flags);
+  const queueUrl = resolveQueueUrl((flags as RunFlags & QueueFlags).queue, io.env);
+  if (queueUrl) return (await import('./queue-action.js')).runOnQueue(io, request, flags, queueUrl);
+  if ((flags as QueueFlags).detach) throw new UsageError('--detach needs --queue', 'a local run ends with its dispatch; queue it with --queue redis://… to detach');
   const isChatty = chatty(flags);
   const interrupts = watchInterrupts((signal) => {
     if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);

@@ -1,0 +1,106 @@
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecutorName } from '../executors/types.js';
+import type { RunSummary } from '../runs/summary.js';
+import { readRunSummary } from '../runs/read-run.js';
+import { readEvents } from './event-stream.js';
+import type { QueueClient } from './queue-client.js';
+import { keys, readQueueSettings } from './queue-settings.js';
+import { collectResults } from './run-results.js';
+import { finishQueuedRunLocally } from './queued-run.js';
+import { canAnyWorkerRun, listLiveWorkers } from './worker-registry.js';
+
+export interface FollowHooks {
+  /** A new events.jsonl line from the worker (already appended to the local events.jsonl). */
+  onLine?: (line: string) => void;
+  /** Ctrl-C at the submitter: the job is cancelled and the follow waits for its result. */
+  signal?: AbortSignal;
+  /** Only look once (show, list): no waiting. */
+  once?: boolean;
+}
+
+/**
+ * Keeps the submitter's runs/<run-id>/ in step with its job: live events appended to
+ * events.jsonl, and once BullMQ says the job is done, the completed attempt's files. Ends
+ * with the run's final summary (or the `running` one, with `once`).
+ */
+export async function followQueuedRun(client: QueueClient, runDir: string, runId: string, executor: ExecutorName, env: NodeJS.ProcessEnv, hooks: FollowHooks = {}): Promise<RunSummary | null> {
+  const settings = readQueueSettings(env);
+  let lastId = '0';
+  let noWorkerSince: number | null = null;
+  let cancelSent = false;
+  for (;;) {
+    const local = await readRunSummary(runDir);
+    if (local && local.status !== 'running') return local;
+    if (hooks.signal?.aborted && !cancelSent) {
+      cancelSent = true;
+      await cancelJob(client, runDir, runId, executor, settings.keyTtlSeconds);
+    }
+    try {
+      const done = await settleIfDone(client, runDir, runId, executor);
+      if (done) return done;
+      if (hooks.once) return local;
+      const events = await readEvents(client.redis, runId, lastId, 1_000);
+      for (const event of events) {
+        lastId = event.id;
+        await appendFile(join(runDir, 'events.jsonl'), `${event.line}\n`);
+        hooks.onLine?.(event.line);
+      }
+      noWorkerSince = await checkCapableWorker(client, executor, noWorkerSince, runId);
+      if (noWorkerSince !== null && Date.now() - noWorkerSince > settings.noWorkerMs) {
+        const job = await client.findJob(executor, runId);
+        if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
+          await job.remove();
+          return finishQueuedRunLocally(runDir, 'infra', {
+            kind: 'no_worker',
+            message: `no live worker could run ${executor} jobs for ${Math.round(settings.noWorkerMs / 1000)}s; start \`dispatch worker --queue … --executor ${executor}\` on a machine logged in to ${executor}`,
+          });
+        }
+      }
+    } catch {
+      // Redis is restarting or away: BullMQ and ioredis reconnect; look again shortly.
+      if (hooks.once) return local;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** The completed attempt's results, or the failure BullMQ recorded; null while the job is not done. */
+async function settleIfDone(client: QueueClient, runDir: string, runId: string, executor: ExecutorName): Promise<RunSummary | null> {
+  const pointer = await client.redis.get(keys.final(runId));
+  if (pointer) return collectResults(client.redis, runDir, runId, pointer);
+  const job = await client.findJob(executor, runId);
+  if (!job) return null;
+  const state = await job.getState();
+  if (state === 'completed' && job.returnvalue?.attempt) return collectResults(client.redis, runDir, runId, job.returnvalue.attempt);
+  if (state === 'failed') {
+    return finishQueuedRunLocally(runDir, 'infra', { kind: 'infra', message: `the queue gave up on the job: ${job.failedReason ?? 'unknown reason'}` });
+  }
+  return null;
+}
+
+/** Since when no live worker takes this executor's jobs (null: one does). */
+async function checkCapableWorker(client: QueueClient, executor: ExecutorName, since: number | null, _runId: string): Promise<number | null> {
+  const capable = canAnyWorkerRun(await listLiveWorkers(client.redis), executor);
+  if (capable) return null;
+  return since ?? Date.now();
+}
+
+/**
+ * Cancels a queued run: a job no worker took yet is removed (its summary says cancelled);
+ * a running one gets a cancel request its worker acts on at once (pub/sub) or when it takes it.
+ */
+export async function cancelJob(client: QueueClient, runDir: string, runId: string, executor: ExecutorName, ttlSeconds: number): Promise<'removed' | 'requested'> {
+  await client.requestCancel(runId, ttlSeconds);
+  const job = await client.findJob(executor, runId);
+  if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
+    try {
+      await job.remove();
+      await finishQueuedRunLocally(runDir, 'cancelled', { kind: 'cancelled', message: 'the run was cancelled before a worker took it' });
+      return 'removed';
+    } catch {
+      // taken meanwhile: the worker sees the request
+    }
+  }
+  return 'requested';
+}

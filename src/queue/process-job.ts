@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WaitingError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { nanoid } from 'nanoid';
+import { executeRun } from '../modes/execute-run.js';
+import type { DispatchHome } from '../runs/home.js';
+import { createRedactor } from '../runs/redact.js';
+import { createEventPublisher } from './event-stream.js';
+import type { QueueJobData, QueueJobResult } from './job-spec.js';
+import { runPlanOf } from './job-spec.js';
+import { keys } from './queue-settings.js';
+import { uploadResults } from './run-results.js';
+
+/** One running job on this worker: how to stop it, and whether stopping means "requeue". */
+export interface ActiveJob {
+  controller: AbortController;
+  requeue: boolean;
+}
+
+export interface JobContext {
+  redis: Redis;
+  workerId: string;
+  home: DispatchHome;
+  env: NodeJS.ProcessEnv;
+  bin: string;
+  ttlSeconds: number;
+  active: Map<string, ActiveJob>;
+}
+
+/**
+ * Runs one queued job through executeRun, the code path of a local run, in this worker's
+ * home; publishes its events for live progress, then puts its files in Redis for the
+ * submitter. A run stopped by the worker's own shutdown is requeued instead of reported.
+ */
+export async function processJob(ctx: JobContext, job: Job<QueueJobData, QueueJobResult>, token: string | undefined): Promise<QueueJobResult> {
+  const data = job.data;
+  const attempt = `${ctx.workerId}.${nanoid(6)}`;
+  const entry: ActiveJob = { controller: new AbortController(), requeue: false };
+  ctx.active.set(data.runId, entry);
+  try {
+    if (await ctx.redis.exists(keys.cancel(data.runId))) entry.controller.abort('cancelled');
+    await setAsideEarlierAttempt(ctx.home.runsDir, data.runId);
+    const redact = createRedactor(ctx.env);
+    const publish = createEventPublisher(ctx.redis, data.runId, attempt, ctx.ttlSeconds);
+    const result = await executeRun(runPlanOf(data, ctx), {
+      signal: entry.controller.signal,
+      onEvent: (_runId, event) => publish(redact(JSON.stringify(event))),
+    });
+    if (entry.requeue) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    await uploadResults(ctx.redis, result.runDir, data.runId, attempt, ctx.workerId, ctx.ttlSeconds);
+    return { attempt, status: result.summary.status, exitCode: result.exitCode };
+  } finally {
+    ctx.active.delete(data.runId);
+  }
+}
+
+/** A job recovered onto the same home finds its earlier attempt's directory: keep it, aside. */
+async function setAsideEarlierAttempt(runsDir: string, runId: string): Promise<void> {
+  const dir = join(runsDir, runId);
+  if (!existsSync(dir)) return;
+  const aside = join(runsDir, '.earlier-attempts');
+  await mkdir(aside, { recursive: true });
+  await rename(dir, join(aside, `${runId}.${Date.now()}`));
+}
