@@ -25,7 +25,7 @@ export interface StreamedEvent {
 
 /** The submitter's side: events after `lastId`, waiting up to `blockMs` for the first. */
 export async function readEvents(redis: Redis, runId: string, lastId: string, blockMs: number): Promise<StreamedEvent[]> {
-  const reply = (await redis.xread('COUNT', 500, 'BLOCK', blockMs, 'STREAMS', keys.events(runId), lastId)) as [string, [string, string[]][]][] | null;
+  const reply = await redis.xread('COUNT', 500, 'BLOCK', blockMs, 'STREAMS', keys.events(runId), lastId);
   const entries = reply?.[0]?.[1] ?? [];
   return entries.map(([id, fields]) => {
     const get = (name: string) => fields[fields.indexOf(name) + 1] ?? '';

@@ -8,6 +8,7 @@ import type { QueueClient } from './queue-client.js';
 import { keys, readQueueSettings } from './queue-settings.js';
 import { collectResults } from './run-results.js';
 import { finishQueuedRunLocally } from './queued-run.js';
+import { claimEventAppending } from './follow-owner.js';
 import { canAnyWorkerRun, listLiveWorkers } from './worker-registry.js';
 
 export interface FollowHooks {
@@ -17,6 +18,10 @@ export interface FollowHooks {
   signal?: AbortSignal;
   /** Only look once (show, list): no waiting. */
   once?: boolean;
+  /** Ends the follow (the reader stopped: Ctrl-C on `logs -f`) without cancelling anything. */
+  stopSignal?: AbortSignal;
+  /** false: leave events.jsonl alone (another process appends to it). */
+  appendEvents?: boolean;
 }
 
 /**
@@ -29,38 +34,47 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
   let lastId = '0';
   let noWorkerSince: number | null = null;
   let cancelSent = false;
-  for (;;) {
-    const local = await readRunSummary(runDir);
-    if (local && local.status !== 'running') return local;
-    if (hooks.signal?.aborted && !cancelSent) {
-      cancelSent = true;
-      await cancelJob(client, runDir, runId, executor, settings.keyTtlSeconds);
-    }
-    try {
-      const done = await settleIfDone(client, runDir, runId, executor);
-      if (done) return done;
-      if (hooks.once) return local;
-      const events = await readEvents(client.redis, runId, lastId, 1_000);
-      for (const event of events) {
-        lastId = event.id;
-        await appendFile(join(runDir, 'events.jsonl'), `${event.line}\n`);
-        hooks.onLine?.(event.line);
+  const release = hooks.once || hooks.appendEvents === false ? null : claimEventAppending(runDir);
+  try {
+    return await followLoop();
+  } finally {
+    release?.();
+  }
+
+  async function followLoop(): Promise<RunSummary | null> {
+    for (;;) {
+      const local = await readRunSummary(runDir);
+      if ((local && local.status !== 'running') || hooks.stopSignal?.aborted) return local;
+      if (hooks.signal?.aborted && !cancelSent) {
+        cancelSent = true;
+        await cancelJob(client, runDir, runId, executor, settings.keyTtlSeconds);
       }
-      noWorkerSince = await checkCapableWorker(client, executor, noWorkerSince, runId);
-      if (noWorkerSince !== null && Date.now() - noWorkerSince > settings.noWorkerMs) {
-        const job = await client.findJob(executor, runId);
-        if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
-          await job.remove();
-          return finishQueuedRunLocally(runDir, 'infra', {
-            kind: 'no_worker',
-            message: `no live worker could run ${executor} jobs for ${Math.round(settings.noWorkerMs / 1000)}s; start \`dispatch worker --queue … --executor ${executor}\` on a machine logged in to ${executor}`,
-          });
+      try {
+        const done = await settleIfDone(client, runDir, runId, executor);
+        if (done) return done;
+        if (hooks.once) return local;
+        const events = await readEvents(client.redis, runId, lastId, 1_000);
+        for (const event of events) {
+          lastId = event.id;
+          if (release) await appendFile(join(runDir, 'events.jsonl'), `${event.line}\n`);
+          hooks.onLine?.(event.line);
         }
+        noWorkerSince = await checkCapableWorker(client, executor, noWorkerSince, runId);
+        if (noWorkerSince !== null && Date.now() - noWorkerSince > settings.noWorkerMs) {
+          const job = await client.findJob(executor, runId);
+          if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
+            await job.remove();
+            return finishQueuedRunLocally(runDir, 'infra', {
+              kind: 'no_worker',
+              message: `no live worker could run ${executor} jobs for ${Math.round(settings.noWorkerMs / 1000)}s; start \`dispatch worker --queue … --executor ${executor}\` on a machine logged in to ${executor}`,
+            });
+          }
+        }
+      } catch {
+        // Redis is restarting or away: BullMQ and ioredis reconnect; look again shortly.
+        if (hooks.once) return local;
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
-    } catch {
-      // Redis is restarting or away: BullMQ and ioredis reconnect; look again shortly.
-      if (hooks.once) return local;
-      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
 }
@@ -68,15 +82,24 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
 /** The completed attempt's results, or the failure BullMQ recorded; null while the job is not done. */
 async function settleIfDone(client: QueueClient, runDir: string, runId: string, executor: ExecutorName): Promise<RunSummary | null> {
   const pointer = await client.redis.get(keys.final(runId));
-  if (pointer) return collectResults(client.redis, runDir, runId, pointer);
+  if (pointer) return collectOrReread(client, runDir, runId, pointer);
   const job = await client.findJob(executor, runId);
-  if (!job) return null;
+  if (!job) return finishQueuedRunLocally(runDir, 'infra', { kind: 'infra', message: 'the job is gone from the queue (removed, or Redis lost it) and left no results' });
   const state = await job.getState();
-  if (state === 'completed' && job.returnvalue?.attempt) return collectResults(client.redis, runDir, runId, job.returnvalue.attempt);
+  if (state === 'completed' && job.returnvalue?.attempt) return collectOrReread(client, runDir, runId, job.returnvalue.attempt);
   if (state === 'failed') {
     return finishQueuedRunLocally(runDir, 'infra', { kind: 'infra', message: `the queue gave up on the job: ${job.failedReason ?? 'unknown reason'}` });
   }
   return null;
+}
+
+/** Another process on this machine may have collected the results a moment ago. */
+async function collectOrReread(client: QueueClient, runDir: string, runId: string, attempt: string): Promise<RunSummary | null> {
+  const collected = await collectResults(client.redis, runDir, runId, attempt);
+  if (collected) return collected;
+  const local = await readRunSummary(runDir);
+  if (local && local.status !== 'running') return local;
+  return finishQueuedRunLocally(runDir, 'infra', { kind: 'infra', message: 'the run finished on a worker, but its results expired from the queue before they were collected; they are in the worker\'s run directory' });
 }
 
 /** Since when no live worker takes this executor's jobs (null: one does). */
