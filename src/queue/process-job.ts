@@ -13,10 +13,11 @@ import { runPlanOf } from './job-spec.js';
 import { keys } from './queue-settings.js';
 import { uploadResults } from './run-results.js';
 
-/** One running job on this worker: how to stop it, and whether stopping means "requeue". */
+/** One running job on this worker: how to stop it, whether stopping means "requeue", its result. */
 export interface ActiveJob {
   controller: AbortController;
   requeue: boolean;
+  done?: Promise<QueueJobResult>;
 }
 
 export interface JobContext {
@@ -35,9 +36,18 @@ export interface JobContext {
  * submitter. A run stopped by the worker's own shutdown is requeued instead of reported.
  */
 export async function processJob(ctx: JobContext, job: Job<QueueJobData, QueueJobResult>, token: string | undefined): Promise<QueueJobResult> {
+  // A job this worker still runs came back (its lock lapsed while Redis was away): the run
+  // goes on once, and this attempt reports its result.
+  const running = ctx.active.get(job.data.runId)?.done;
+  if (running) return running;
+  const entry: ActiveJob = { controller: new AbortController(), requeue: false };
+  entry.done = runJob(ctx, job, token, entry);
+  return entry.done;
+}
+
+async function runJob(ctx: JobContext, job: Job<QueueJobData, QueueJobResult>, token: string | undefined, entry: ActiveJob): Promise<QueueJobResult> {
   const data = job.data;
   const attempt = `${ctx.workerId}.${nanoid(6)}`;
-  const entry: ActiveJob = { controller: new AbortController(), requeue: false };
   ctx.active.set(data.runId, entry);
   try {
     if (await ctx.redis.exists(keys.cancel(data.runId))) entry.controller.abort('cancelled');

@@ -46,10 +46,14 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   await subscriber.subscribe(keys.cancelChannel);
   subscriber.on('message', (_channel, runId: string) => active.get(runId)?.controller.abort('cancelled'));
 
+  // BullMQ leaves connections it was given open: each is closed here once its worker is.
+  const connections = [redis, subscriber];
   const workers = runnable.map((c) => {
+    const connection = connectRedis(opts.queueUrl);
+    connections.push(connection);
     const ctx: JobContext = { redis, workerId: id, home: opts.home, env: opts.env, bin: c.bin ?? '', ttlSeconds: settings.keyTtlSeconds, active };
     const worker = new Worker<QueueJobData, QueueJobResult>(queueNameFor(c.executor), (job, token) => processJob(ctx, job, token), {
-      connection: connectRedis(opts.queueUrl),
+      connection,
       concurrency: opts.concurrency,
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
@@ -80,8 +84,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   await Promise.all(workers.map((worker) => worker.close()));
   clearTimeout(requeue);
   await heartbeat.stop();
-  subscriber.disconnect();
-  redis.disconnect();
+  for (const connection of connections) connection.disconnect();
   opts.log('worker: stopped');
   return 0;
 }
