@@ -1,9 +1,12 @@
 import { renderRunReport } from '../report/run-report.js';
 import type { DispatchRequest } from '../modes/dispatch-task.js';
+import type { executeRun } from '../modes/execute-run.js';
 import type { RunSummary } from '../runs/summary.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import type { RunFlags } from './run-options.js';
+
+type ExecuteRun = typeof executeRun;
 
 /**
  * `dispatch --queue URL <repo> "task"`: queues the run, then (unless --detach) follows it
@@ -56,4 +59,18 @@ function printSummary(io: CliIo, summary: RunSummary, runDir: string, flags: Run
   if (flags.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else if (flags.quiet) io.stdout.write(`${runDir}\n`);
   else io.stdout.write(renderRunReport(summary, runDir));
+}
+
+/** A group's members as jobs on the queue: the runner runGroup calls for each, and the connection to close after. */
+export async function openQueueMembers(request: DispatchRequest, queueUrl: string, env: NodeJS.ProcessEnv): Promise<{ executeRun: ExecuteRun; close: () => Promise<void> }> {
+  const [{ openQueueClient }, { createQueueMemberRunner }, { rejectLocalOnlyFlags }, { pingRedis }] = await Promise.all([
+    import('../queue/queue-client.js'),
+    import('../queue/queue-member.js'),
+    import('../queue/job-spec.js'),
+    import('../queue/connection.js'),
+  ]);
+  rejectLocalOnlyFlags(request);
+  await pingRedis(queueUrl);
+  const client = openQueueClient(queueUrl);
+  return { executeRun: createQueueMemberRunner(client, queueUrl, env), close: () => client.close() };
 }

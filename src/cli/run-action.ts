@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { CancelledError, UsageError } from '../errors.js';
 import { findMistypedCommand, mistypedCommandError } from './command-suggestion.js';
 import { parseExecutorList } from '../executors/registry.js';
-import { dispatchTask, jobLockKey, type DispatchRequest, type DispatchResult, type OnFinishReport } from '../modes/dispatch-task.js';
+import { dispatchTask, isGroupRequest, jobLockKey, type DispatchRequest, type DispatchResult, type OnFinishReport } from '../modes/dispatch-task.js';
 import { requireGh } from '../repos/pull-request.js';
 import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
@@ -92,8 +92,10 @@ function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undef
 export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags): Promise<number> {
   const request = await buildRequest(io, repoArg, words, flags);
   const queueUrl = resolveQueueUrl((flags as RunFlags & QueueFlags).queue, io.env);
-  if (queueUrl) return (await import('./queue-action.js')).runOnQueue(io, request, flags, queueUrl);
-  if ((flags as QueueFlags).detach) throw new UsageError('--detach needs --queue', 'a local run ends with its dispatch; queue it with --queue redis://… to detach');
+  if (queueUrl && !isGroupRequest(request)) return (await import('./queue-action.js')).runOnQueue(io, request, flags, queueUrl);
+  if ((flags as QueueFlags).detach) throw new UsageError(queueUrl ? '--detach takes one run, not a group' : '--detach needs --queue', 'queue one run with --queue redis://… --detach');
+  // A group on the queue: the same group logic here, each member a job on a worker.
+  const queue = queueUrl ? await (await import('./queue-action.js')).openQueueMembers(request, queueUrl, io.env) : undefined;
   const isChatty = chatty(flags);
   const interrupts = watchInterrupts((signal) => {
     if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
@@ -107,7 +109,7 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
           if (isChatty) io.stderr.write(`dispatch: ${runId} started (${request.executors[0]} on ${request.template.repo.displayUrl})\n  ${runDir}\n`);
         },
       },
-      group: { ...progress.hooks, signal: interrupts.signal },
+      group: { ...progress.hooks, signal: interrupts.signal, executeRun: queue?.executeRun },
     });
     printResult(io, result, flags, request.template.home.runsDir, progress.view());
     if (result.onFinish) await reportOnFinish(io, result.onFinish, isChatty);
@@ -121,6 +123,7 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
     return exitCodeForSignal(interrupted);
   } finally {
     interrupts.dispose();
+    await queue?.close();
   }
 }
 

@@ -47,7 +47,7 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
       if ((local && local.status !== 'running') || hooks.stopSignal?.aborted) return local;
       if (hooks.signal?.aborted && !cancelSent) {
         cancelSent = true;
-        await cancelJob(client, runDir, runId, executor, settings.keyTtlSeconds);
+        await cancelJob(client, runDir, runId, executor, settings.keyTtlSeconds, typeof hooks.signal.reason === 'string' ? hooks.signal.reason : 'cancelled');
       }
       try {
         const done = await settleIfDone(client, runDir, runId, executor);
@@ -113,13 +113,13 @@ async function checkCapableWorker(client: QueueClient, executor: ExecutorName, s
  * Cancels a queued run: a job no worker took yet is removed (its summary says cancelled);
  * a running one gets a cancel request its worker acts on at once (pub/sub) or when it takes it.
  */
-export async function cancelJob(client: QueueClient, runDir: string, runId: string, executor: ExecutorName, ttlSeconds: number): Promise<'removed' | 'requested'> {
-  await client.requestCancel(runId, ttlSeconds);
+export async function cancelJob(client: QueueClient, runDir: string, runId: string, executor: ExecutorName, ttlSeconds: number, reason = 'cancelled'): Promise<'removed' | 'requested'> {
+  await client.requestCancel(runId, ttlSeconds, reason);
   const job = await client.findJob(executor, runId);
   if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
     try {
       await job.remove();
-      await finishQueuedRunLocally(runDir, 'cancelled', { kind: 'cancelled', message: 'the run was cancelled before a worker took it' });
+      await finishQueuedRunLocally(runDir, 'cancelled', { kind: reason, message: `the run was cancelled (${reason}) before a worker took it` });
       return 'removed';
     } catch {
       // taken meanwhile: the worker sees the request

@@ -31,6 +31,9 @@ export interface QueueJobData {
   requireChanges: boolean;
   mode: string;
   groupId: string | null;
+  /** A group's base commit: the worker fetches its own mirror and starts from this commit. */
+  baseSha?: string | undefined;
+  fallbackOf?: string | undefined;
   submittedBy: string;
 }
 
@@ -49,28 +52,34 @@ export function rejectLocalOnlyFlags(request: DispatchRequest): void {
 }
 
 export function jobDataOf(request: DispatchRequest, runId: string, executor: ExecutorName, submittedBy: string): QueueJobData {
-  const t = request.template;
+  return jobDataFromPlan({ ...request.template, executor, mode: 'single', groupId: null }, runId, submittedBy);
+}
+
+/** A group member's job: the group's base commit goes along, so every member starts from it. */
+export function jobDataFromPlan(plan: Omit<RunPlan, 'bin'>, runId: string, submittedBy: string): QueueJobData {
   return {
     runId,
-    executor,
-    repo: t.repo.displayUrl,
-    task: t.task,
-    instructions: t.instructions,
-    model: t.model,
-    branch: t.branch,
-    sandbox: t.sandbox,
-    timeoutMs: t.timeoutMs,
-    idleTimeoutMs: t.idleTimeoutMs,
-    graceMs: t.graceMs,
-    fetchTimeoutMs: t.fetchTimeoutMs,
-    outputCapBytes: t.outputCapBytes,
-    labels: { ...t.labels },
-    check: t.check,
-    setup: t.setup,
-    keepWorkspace: t.keepWorkspace,
-    requireChanges: t.requireChanges,
-    mode: 'single',
-    groupId: null,
+    executor: plan.executor,
+    repo: plan.repo.displayUrl,
+    task: plan.task,
+    instructions: plan.instructions,
+    model: plan.model,
+    branch: plan.base?.branch ?? plan.branch,
+    baseSha: plan.base?.sha,
+    sandbox: plan.sandbox,
+    timeoutMs: plan.timeoutMs,
+    idleTimeoutMs: plan.idleTimeoutMs,
+    graceMs: plan.graceMs,
+    fetchTimeoutMs: plan.fetchTimeoutMs,
+    outputCapBytes: plan.outputCapBytes,
+    labels: { ...plan.labels },
+    check: plan.check,
+    setup: plan.setup,
+    keepWorkspace: plan.keepWorkspace,
+    requireChanges: plan.requireChanges,
+    mode: plan.mode,
+    groupId: plan.groupId,
+    fallbackOf: plan.fallbackOf,
     submittedBy,
   };
 }
@@ -101,5 +110,6 @@ export function runPlanOf(data: QueueJobData, worker: { home: DispatchHome; env:
     groupId: data.groupId,
     check: data.check,
     setup: data.setup,
+    fallbackOf: data.fallbackOf,
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
-import { executeRun } from '../modes/execute-run.js';
+import { executeRun, fetchBase } from '../modes/execute-run.js';
 import type { DispatchHome } from '../runs/home.js';
 import { createRedactor } from '../runs/redact.js';
 import { createEventPublisher } from './event-stream.js';
@@ -50,11 +50,15 @@ async function runJob(ctx: JobContext, job: Job<QueueJobData, QueueJobResult>, t
   const attempt = `${ctx.workerId}.${nanoid(6)}`;
   ctx.active.set(data.runId, entry);
   try {
-    if (await ctx.redis.exists(keys.cancel(data.runId))) entry.controller.abort('cancelled');
+    const cancelled = await ctx.redis.get(keys.cancel(data.runId));
+    if (cancelled) entry.controller.abort(cancelled);
     await setAsideEarlierAttempt(ctx.home.runsDir, data.runId);
     const redact = createRedactor(ctx.env);
     const publish = createEventPublisher(ctx.redis, data.runId, attempt, ctx.ttlSeconds);
-    const result = await executeRun(runPlanOf(data, ctx), {
+    const plan = runPlanOf(data, ctx);
+    // A group member starts from the group's commit: this worker's mirror, fetched, at that sha.
+    if (data.baseSha) plan.base = { ...(await fetchBase(plan, entry.controller.signal)), sha: data.baseSha };
+    const result = await executeRun(plan, {
       signal: entry.controller.signal,
       onEvent: (_runId, event) => publish(redact(JSON.stringify(event))),
     });

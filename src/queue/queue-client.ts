@@ -10,7 +10,8 @@ export interface QueueClient {
   redis: Redis;
   queueFor(executor: ExecutorName): Queue<QueueJobData, QueueJobResult>;
   findJob(executor: ExecutorName, runId: string): Promise<Job<QueueJobData, QueueJobResult> | undefined>;
-  requestCancel(runId: string, ttlSeconds: number): Promise<void>;
+  /** `reason` (cancelled, race_lost, budget) becomes the run's error.kind on the worker. */
+  requestCancel(runId: string, ttlSeconds: number, reason?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,9 +31,9 @@ export function openQueueClient(url: string): QueueClient {
     redis,
     queueFor,
     findJob: async (executor, runId) => (await Job.fromId<QueueJobData, QueueJobResult>(queueFor(executor), runId)) ?? undefined,
-    async requestCancel(runId, ttlSeconds) {
-      await redis.set(keys.cancel(runId), '1', 'EX', ttlSeconds);
-      await redis.publish(keys.cancelChannel, runId);
+    async requestCancel(runId, ttlSeconds, reason = 'cancelled') {
+      await redis.set(keys.cancel(runId), reason, 'EX', ttlSeconds);
+      await redis.publish(keys.cancelChannel, `${runId} ${reason}`);
     },
     async close() {
       await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));

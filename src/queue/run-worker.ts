@@ -44,7 +44,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   startWatchdog(opts.home.runsDir);
   const heartbeat = startHeartbeat(redis, describeWorkerSelf(id, runnable.map((c) => c.executor), opts.concurrency));
   await subscriber.subscribe(keys.cancelChannel);
-  subscriber.on('message', (_channel, runId: string) => active.get(runId)?.controller.abort('cancelled'));
+  subscriber.on('message', (_channel, message: string) => {
+    const [runId = '', reason = 'cancelled'] = message.split(' ');
+    active.get(runId)?.controller.abort(reason);
+  });
 
   // BullMQ leaves connections it was given open: each is closed here once its worker is.
   const connections = [redis, subscriber];

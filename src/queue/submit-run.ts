@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import { UsageError } from '../errors.js';
-import { isGroupRequest, type DispatchRequest } from '../modes/dispatch-task.js';
+import type { DispatchRequest } from '../modes/dispatch-task.js';
 import { createRunId } from '../runs/run-id.js';
 import { pingRedis } from './connection.js';
 import { displayQueueUrl } from './queue-url.js';
@@ -24,7 +23,6 @@ export interface Submitted {
  */
 export async function submitRun(client: QueueClient, queueUrl: string, request: DispatchRequest): Promise<Submitted> {
   rejectLocalOnlyFlags(request);
-  if (isGroupRequest(request)) throw new UsageError('--queue runs one executor and one attempt for now', 'drop -n/--race/--fallback/--on-quota wait, or run the group locally');
   await pingRedis(queueUrl);
   const settings = readQueueSettings(request.template.env);
   const executor = request.executors[0] ?? 'codex';
