@@ -11,6 +11,10 @@ import { finishQueuedRunLocally } from './queued-run.js';
 import { claimEventAppending } from './follow-owner.js';
 import { canAnyWorkerRun, listLiveWorkers } from './worker-registry.js';
 
+/** How long one look waits for new events: also how soon a cancel (race lost) is passed on. */
+const POLL_MS = 300;
+const WORKER_CHECK_MS = 2_000;
+
 export interface FollowHooks {
   /** A new events.jsonl line from the worker (already appended to the local events.jsonl). */
   onLine?: (line: string) => void;
@@ -34,6 +38,7 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
   let lastId = '0';
   let noWorkerSince: number | null = null;
   let cancelSent = false;
+  let workersCheckedAt = 0;
   const release = hooks.once || hooks.appendEvents === false ? null : claimEventAppending(runDir);
   try {
     return await followLoop();
@@ -53,13 +58,16 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
         const done = await settleIfDone(client, runDir, runId, executor);
         if (done) return done;
         if (hooks.once) return local;
-        const events = await readEvents(client.redis, runId, lastId, 1_000);
+        const events = await readEvents(client.redis, runId, lastId, POLL_MS);
         for (const event of events) {
           lastId = event.id;
           if (release) await appendFile(join(runDir, 'events.jsonl'), `${event.line}\n`);
           hooks.onLine?.(event.line);
         }
-        noWorkerSince = await checkCapableWorker(client, executor, noWorkerSince, runId);
+        if (Date.now() - workersCheckedAt > WORKER_CHECK_MS) {
+          workersCheckedAt = Date.now();
+          noWorkerSince = await checkCapableWorker(client, executor, noWorkerSince, runId);
+        }
         if (noWorkerSince !== null && Date.now() - noWorkerSince > settings.noWorkerMs) {
           const job = await client.findJob(executor, runId);
           if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {

@@ -21,9 +21,14 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
     root = await mkdtemp(join(tmpdir(), 'dispatch-queue-'));
     repo = await createSampleRepo(join(root, 'repo'));
     redis = await startRedis();
-    // Two workers with homes of their own; claude is not logged in on either.
-    const noClaude = { ANTHROPIC_API_KEY: undefined, FAKE_AGENT_DELAY_MS: '1500' };
-    workers.push(await startWorker(root, 'w1', redis.url, noClaude), await startWorker(root, 'w2', redis.url, noClaude));
+    // Two workers with homes of their own, one job at a time each, one slower than the
+    // other (slow-ok waits FAKE_AGENT_DELAY_MS); claude is not logged in on either.
+    const noClaude = { ANTHROPIC_API_KEY: undefined };
+    const one = ['--concurrency', '1'];
+    workers.push(
+      await startWorker(root, 'w1', redis.url, { ...noClaude, FAKE_AGENT_DELAY_MS: '800' }, one),
+      await startWorker(root, 'w2', redis.url, { ...noClaude, FAKE_AGENT_DELAY_MS: '6000' }, one),
+    );
   });
 
   afterAll(async () => {
@@ -84,9 +89,42 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
     expect(result.stdout).toContain('no live worker could run claude jobs');
   });
 
+  it('best-of-N: three members run as jobs on the workers; the group picks a winner here', async () => {
+    const env = testEnv(submitter(), { DISPATCH_QUEUE: redis.url });
+    const result = await runCli(['-n', '3', '--check', 'test -f hello.txt', '--json', repo, 'add a greeting'], { env, timeoutMs: 90_000 });
+    expect(result.exitCode).toBe(0);
+    const record = JSON.parse(result.stdout) as { mode: string; winner: string | null; members: { run_id: string; outcome: string; run_dir: string }[] };
+    expect(record.mode).toBe('best-of-n');
+    expect(record.members.map((m) => m.outcome)).toEqual(['success', 'success', 'success']);
+    expect(record.winner).not.toBeNull();
+    for (const member of record.members) {
+      expect(summaryOf(member.run_dir).check).toMatchObject({ passed: true });
+      expect(readFileSync(join(member.run_dir, 'diff.patch'), 'utf8')).toContain('hello.txt');
+    }
+  });
+
+  it('race across workers: the first success wins; the loser running on the other worker is stopped there', async () => {
+    const env = testEnv(submitter(), { DISPATCH_QUEUE: redis.url });
+    const result = await runCli(['-n', '2', '--race', '--json', repo, '[scenario:slow-ok] add a greeting'], { env, timeoutMs: 90_000 });
+    expect(result.exitCode).toBe(0);
+    const record = JSON.parse(result.stdout) as { winner: string; members: { run_id: string; outcome: string; run_dir: string }[] };
+    const loser = record.members.find((m) => m.run_id !== record.winner);
+    const winner = record.members.find((m) => m.run_id === record.winner);
+    if (!loser || !winner) throw new Error(`no winner and loser in ${result.stdout}`);
+    expect(winner.outcome).toBe('success');
+    const lost = summaryOf(loser.run_dir);
+    expect(lost).toMatchObject({ outcome: 'cancelled', error: { kind: 'race_lost' } });
+    // The loser really ran on the slow worker and was stopped there, well before its 6 s.
+    const [onWorker] = runDirsOf((workers[1] as TestWorker).home).filter((d) => d.endsWith(loser.run_id));
+    expect(summaryOf(onWorker as string)).toMatchObject({ outcome: 'cancelled' });
+    const cancelMs = Date.parse(lost.completed as string) - Date.parse(summaryOf(winner.run_dir).completed as string);
+    expect(cancelMs).toBeLessThan(5_000);
+    console.log(`figures: race loser on the other worker stopped ${cancelMs} ms after the winner finished`);
+  });
+
   it('doctor --queue lists the live workers', async () => {
     const result = await runCli(['doctor', '--queue', redis.url], { env: testEnv(submitter()) });
     expect(result.stdout).toMatch(/queue .* answers; 2 live workers/);
-    expect(result.stdout.match(/worker .*: codex; \d\/2 running/g)).toHaveLength(2);
+    expect(result.stdout.match(/worker .*: codex; \d\/1 running/g)).toHaveLength(2);
   });
 });
