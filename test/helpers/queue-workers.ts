@@ -14,11 +14,18 @@ export interface TestWorker {
 }
 
 /** Starts `bin/dispatch worker` with a home of its own; resolves once it takes jobs. */
-export async function startWorker(root: string, name: string, queueUrl: string, extra: Record<string, string | undefined> = {}, args: string[] = []): Promise<TestWorker> {
+export async function startWorker(
+  root: string,
+  name: string,
+  queueUrl: string,
+  extra: Record<string, string | undefined> = {},
+  args: string[] = [],
+  baseEnv?: Record<string, string>,
+): Promise<TestWorker> {
   const home = join(root, name);
   mkdirSync(home, { recursive: true });
   const child = execa(process.execPath, [dispatchBin, 'worker', '--queue', queueUrl, ...args], {
-    env: testEnv(home, { ...FAST_RECOVERY, ...extra }),
+    env: baseEnv ? { ...baseEnv, ...FAST_RECOVERY } : testEnv(home, { ...FAST_RECOVERY, ...extra }),
     extendEnv: false,
     reject: false,
     input: '',

@@ -35,6 +35,22 @@ export interface TestRedis {
   remove(): Promise<void>;
 }
 
+/**
+ * The suite's shared redis-server (.ci/run exports DISPATCH_TEST_REDIS) on a database of the
+ * caller's own, emptied first; else a server of the test's own.
+ */
+export async function sharedOrOwnRedis(db: number): Promise<TestRedis> {
+  const shared = process.env.DISPATCH_TEST_REDIS;
+  if (!shared) return startRedis();
+  const url = `${shared.replace(/\/\d*$/, '')}/${db}`;
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+  await redis.flushdb();
+  redis.disconnect();
+  const noop = () => Promise.resolve();
+  return { url, stop: noop, restart: () => Promise.reject(new Error('the shared redis-server is not restarted')), remove: noop };
+}
+
 export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'dispatch-redis-'));
   const port = await freePort();

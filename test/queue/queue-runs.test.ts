@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, runDirsOf, stopWorkers, summaryOf, type TestWorker } from '../helpers/queue-workers.js';
-import { skipWithoutRedis, startRedis, type TestRedis } from '../helpers/redis-server.js';
+import { sharedOrOwnRedis, skipWithoutRedis, type TestRedis } from '../helpers/redis-server.js';
 import { readEvents, runCli, testEnv } from '../helpers/run-cli.js';
 import { createSampleRepo } from '../helpers/sample-repo.js';
 
@@ -20,7 +20,7 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'dispatch-queue-'));
     repo = await createSampleRepo(join(root, 'repo'));
-    redis = await startRedis();
+    redis = await sharedOrOwnRedis(5);
     // Two workers with homes of their own, one job at a time each, one slower than the
     // other (slow-ok waits FAKE_AGENT_DELAY_MS); claude is not logged in on either.
     const noClaude = { ANTHROPIC_API_KEY: undefined };
