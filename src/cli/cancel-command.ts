@@ -16,7 +16,11 @@ export function createCancelCommand(io: CliIo, setExitCode: (code: number) => vo
     .action(async (ref: string, flags: { wait: string; json?: boolean; quiet?: boolean; home?: string }) => {
       const { cancelRunOrGroup } = await import('../modes/cancel-run.js');
       const home = resolveHome(flags.home, io.env);
-      const report = await cancelRunOrGroup(resolveRunRef(home.runsDir, ref), parseDurationFlag('--wait', flags.wait));
+      const runRef = resolveRunRef(home.runsDir, ref);
+      const waitMs = parseDurationFlag('--wait', flags.wait);
+      // A run on a queue is cancelled through the queue: its worker stops the agent.
+      const queued = runRef.kind === 'run' ? await (await import('../queue/sync-queued-run.js')).cancelQueuedRun(runRef.dir, io.env, waitMs) : null;
+      const report = queued ? { ref: runRef, ...queued } : await cancelRunOrGroup(runRef, waitMs);
       if (flags.json) io.stdout.write(`${JSON.stringify({ kind: report.ref.kind, id: report.ref.id, before: report.before, after: report.after })}\n`);
       // --quiet prints nothing: cron mails whatever a job prints.
       else if (!flags.quiet) io.stdout.write(describeCancel(report));

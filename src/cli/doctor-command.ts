@@ -12,9 +12,11 @@ export function createDoctorCommand(io: CliIo, setExitCode: (code: number) => vo
     .option('--json', 'print the checks as JSON')
     .option('-q, --quiet', 'print nothing; the exit code says whether the machine is ready (0) or not (3)')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
-    .action(async (flags: { executor: string; json?: boolean; quiet?: boolean; home?: string }) => {
+    .option('--queue <url>', 'check this Redis queue and list its live workers (env DISPATCH_QUEUE)')
+    .action(async (flags: { executor: string; json?: boolean; quiet?: boolean; home?: string; queue?: string }) => {
       const { runDoctor } = await import('../doctor/run-doctor.js');
-      const report = await runDoctor(parseExecutorList(flags.executor), resolveHome(flags.home, io.env), io.env);
+      const env = flags.queue ? { ...io.env, DISPATCH_QUEUE: flags.queue } : io.env;
+      const report = await runDoctor(parseExecutorList(flags.executor), resolveHome(flags.home, env), env);
       if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else if (!flags.quiet) io.stdout.write(renderDoctorReport(report));
       setExitCode(report.ready ? 0 : 3);

@@ -36,6 +36,7 @@ async function printLogs(io: CliIo, ref: string, flags: LogsFlags): Promise<numb
   if (note) io.stderr.write(`${note}\n`);
   const run = picked.ref;
   const file = join(run.dir, flags.raw ? 'output.log' : 'events.jsonl');
+  const queued = await followIfQueued(run.dir, io.env, flags.follow === true);
   if (!flags.follow && !existsSync(file)) {
     throw new UsageError(`run ${run.id} has no ${flags.raw ? 'output.log' : 'events.jsonl'}`, 'it may have failed before the agent started; see `dispatch show`');
   }
@@ -63,6 +64,7 @@ async function printLogs(io: CliIo, ref: string, flags: LogsFlags): Promise<numb
     const interrupted = interrupts.received();
     return interrupted ? exitCodeForSignal(interrupted) : 0;
   } finally {
+    await queued.stop();
     io.stdout.off('error', stopOnPipeError);
     interrupts.dispose();
   }
@@ -76,4 +78,26 @@ async function writeChunk(stream: NodeJS.WritableStream, chunk: string | Buffer,
   } catch {
     // aborted (Ctrl-C, closed pipe): the reader stops at its next step
   }
+}
+
+/**
+ * A run on a queue: its events arrive from the worker into events.jsonl (while following),
+ * and its results are collected once the job is done; the file reading below stays the same.
+ */
+async function followIfQueued(runDir: string, env: NodeJS.ProcessEnv, follow: boolean): Promise<{ stop: () => Promise<void> }> {
+  const { readQueueRecord } = await import('../queue/queued-run.js');
+  if (!(await readQueueRecord(runDir))) return { stop: () => Promise.resolve() };
+  const { syncQueuedRun } = await import('../queue/sync-queued-run.js');
+  if (!follow) {
+    await syncQueuedRun(runDir, env);
+    return { stop: () => Promise.resolve() };
+  }
+  const stopped = new AbortController();
+  const following = syncQueuedRun(runDir, env, { stopSignal: stopped.signal }).catch(() => null);
+  return {
+    stop: async () => {
+      stopped.abort();
+      await following;
+    },
+  };
 }

@@ -14,6 +14,7 @@ import { createLogsCommand } from './logs-command.js';
 import { createListCommand } from './list-command.js';
 import { createRunCommand } from './run-command.js';
 import { createShowCommand } from './show-command.js';
+import { createWorkerCommand } from './worker-command.js';
 
 /** The commander program: one file per command, each turning flags into one domain call. */
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -37,6 +38,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     createDoctorCommand,
     createConfigCommand,
     createDemoCommand,
+    createWorkerCommand,
   ];
   for (const create of commands) program.addCommand(configureCommand(create(io, setExitCode), io));
   return program;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { CancelledError, UsageError } from '../errors.js';
 import { findMistypedCommand, mistypedCommandError } from './command-suggestion.js';
 import { parseExecutorList } from '../executors/registry.js';
-import { dispatchTask, jobLockKey, type DispatchRequest, type DispatchResult, type OnFinishReport } from '../modes/dispatch-task.js';
+import { dispatchTask, isGroupRequest, jobLockKey, type DispatchRequest, type DispatchResult, type OnFinishReport } from '../modes/dispatch-task.js';
 import { requireGh } from '../repos/pull-request.js';
 import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
@@ -15,8 +15,8 @@ import { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import { parseAgentOptions, readInstructions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
-
-type ModelAliases = Record<string, { codex?: string; claude?: string }>;
+import type { QueueFlags } from './queue-options.js';
+import { resolveQueueUrl } from '../queue/queue-url.js';
 import {
   parseCopyItems,
   parseDurationFlag,
@@ -29,6 +29,8 @@ import {
   readTask,
   type RunFlags,
 } from './run-options.js';
+
+type ModelAliases = Record<string, { codex?: string; claude?: string }>;
 
 /** Validates everything before a file is written. */
 async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: RunFlags & AgentFlags, aliases: ModelAliases): Promise<DispatchRequest> {
@@ -96,6 +98,11 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
   const request = await buildRequest(io, repoArg, words, flags, aliases);
   const { home } = request.template;
   requireFreeSpace([home.runsDir, home.reposDir], minFreeOf(flags.minFree, io.env));
+  const queueUrl = resolveQueueUrl((flags as RunFlags & QueueFlags).queue, io.env);
+  if (queueUrl && !isGroupRequest(request)) return (await import('./queue-action.js')).runOnQueue(io, request, flags, queueUrl);
+  if ((flags as QueueFlags).detach) throw new UsageError(queueUrl ? '--detach takes one run, not a group' : '--detach needs --queue', 'queue one run with --queue redis://… --detach');
+  // A group on the queue: the same group logic here, each member a job on a worker.
+  const queue = queueUrl ? await (await import('./queue-action.js')).openQueueMembers(request, queueUrl, io.env) : undefined;
   const isChatty = chatty(flags);
   const interrupts = watchInterrupts((signal) => {
     if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
@@ -109,7 +116,7 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
           if (isChatty) io.stderr.write(`dispatch: ${runId} started (${request.executors[0]} on ${request.template.repo.displayUrl})\n  ${runDir}\n`);
         },
       },
-      group: { ...progress.hooks, signal: interrupts.signal },
+      group: { ...progress.hooks, signal: interrupts.signal, executeRun: queue?.executeRun },
     });
     printResult(io, result, flags, request.template.home.runsDir, progress.view());
     if (result.onFinish) await reportOnFinish(io, result.onFinish, isChatty);
@@ -123,6 +130,7 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
     return exitCodeForSignal(interrupted);
   } finally {
     interrupts.dispose();
+    await queue?.close();
   }
 }
 

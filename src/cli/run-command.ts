@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { addAgentLimitOptions } from './agent-limit-options.js';
 import { addAgentOptions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
+import { addQueueOptions } from './queue-options.js';
 import type { RunFlags } from './run-options.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -24,7 +25,7 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .addOption(
       new Option('--sandbox <mode>', 'what the agent may do').choices(['read-only', 'workspace-write', 'full']).default('workspace-write'),
     );
-  return addAgentOptions(addAgentLimitOptions(command))
+  return addQueueOptions(addAgentOptions(addAgentLimitOptions(command)))
     .option('--task-file <file>', 'read the task from a file')
     .option('--check <cmd>', 'shell command run in the workspace after the agent; scores best-of-N; failing it is check_failed')
     .option('--check-timeout <duration>', 'time limit of --check', '20m')

@@ -15,6 +15,8 @@ export function createShowCommand(io: CliIo, _setExitCode: (code: number) => voi
       watchBrokenPipe(io.stdout);
       const [{ loadEntry }, report] = await Promise.all([import('../runs/list-runs.js'), import('../report/show-report.js')]);
       const entry = await loadEntry(resolveHome(flags.home, io.env).runsDir, ref);
+      // A run on a queue: its results are collected first when its job is done.
+      if (entry.kind === 'run' && entry.summary.status === 'running') entry.summary = (await (await import('../queue/sync-queued-run.js')).syncQueuedRun(entry.dir, io.env)) ?? entry.summary;
       const content = entry.kind === 'run' ? entry.summary : entry.record;
       if (flags.json) io.stdout.write(`${JSON.stringify(content, null, 2)}\n`);
       else if (flags.quiet) io.stdout.write(`${entry.kind === 'run' ? (entry.summary.outcome ?? entry.summary.status) : entry.record.status}\n`);

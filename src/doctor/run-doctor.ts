@@ -18,7 +18,7 @@ export async function runDoctor(executors: ExecutorName[], home: DispatchHome, e
     ...all.flatMap((name) => [checkCli(name, env), Promise.resolve(checkLogin(name, env, now))]),
     checkHome(home),
     Promise.resolve(checkRoot()),
-    Promise.resolve(checkQueue(env)),
+    env.DISPATCH_QUEUE ? import('../queue/queue-doctor.js').then(({ checkQueueConnection }) => checkQueueConnection(env.DISPATCH_QUEUE ?? '')) : Promise.resolve(checkQueue(env)),
   ]);
   const checks = nested.flat();
   const ready = checks.every((check) => check.status !== 'fail' || (check.executor !== undefined && !executors.includes(check.executor)));

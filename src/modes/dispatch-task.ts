@@ -82,15 +82,17 @@ export function jobLockKey(repoUrl: string, task: string): string {
 
 async function dispatchUnlocked(request: DispatchRequest, hooks: { run?: RunHooks; group?: GroupHooks }): Promise<DispatchResult> {
   const { template } = request;
-  const executors = request.executors.map((name) => ({ name, bin: requireBinary(getExecutor(name), template.env) }));
-  const fallback = request.fallback ? { name: request.fallback, bin: requireBinary(getExecutor(request.fallback), template.env) } : undefined;
+  // Members run on queue workers (hooks.group.executeRun) need no CLI on this machine.
+  const findBin = (name: ExecutorName) => (hooks.group?.executeRun ? '' : requireBinary(getExecutor(name), template.env));
+  const executors = request.executors.map((name) => ({ name, bin: findBin(name) }));
+  const fallback = request.fallback ? { name: request.fallback, bin: findBin(request.fallback) } : undefined;
   const first = executors[0];
   if (!isGroupRequest(request) && first) {
     const run = await executeRun({ ...template, executor: first.name, bin: first.bin, mode: 'single', groupId: null }, hooks.run);
     const onFinish = await finishHook(request, run.runDir, join(run.runDir, 'summary.json'));
     return { kind: 'single', run, exitCode: run.exitCode, onFinish };
   }
-  if (request.executors.length * request.attempts > 1) checkLoginsBeforeFanOut(request.executors, template.env);
+  if (request.executors.length * request.attempts > 1 && !hooks.group?.executeRun) checkLoginsBeforeFanOut(request.executors, template.env);
   const plan: GroupPlan = {
     template,
     executors,

@@ -45,7 +45,7 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
   const now = hooks.now ?? (() => new Date());
   const started = now();
   const executor = getExecutor(plan.executor);
-  const runId = createRunId(plan.executor, started);
+  const runId = plan.runId ?? createRunId(plan.executor, started);
   const paths = runPaths(plan.home.runsDir, runId);
   if (plan.resume) Object.assign(paths, { workspace: plan.resume.workspace, agentHome: plan.resume.agentHome });
   const summary = createRunningSummary({

@@ -20,6 +20,8 @@ export interface GroupHooks {
   onMember?: (member: GroupMember, event?: TimedEvent) => void;
   onGroupCreated?: (groupId: string, dir: string, members: GroupMember[]) => void;
   now?: () => Date;
+  /** Runs one member (default: here, executeRun; with --queue: as a job on a worker). */
+  executeRun?: typeof executeRun;
 }
 
 export interface GroupResult {
@@ -178,7 +180,7 @@ async function runMember(state: GroupState, member: GroupMember): Promise<void> 
   };
   let result: RunResult;
   try {
-    result = await executeRun(runPlan, {
+    result = await (state.hooks.executeRun ?? executeRun)(runPlan, {
       signal: controller.signal,
       onRunCreated: (runId, runDir) => {
         member.run_id = runId;

@@ -6,6 +6,8 @@ import type { DispatchHome } from '../runs/home.js';
 
 /** Everything one run needs, validated before any file is written. */
 export interface RunPlan {
+  /** A run id chosen beforehand (a queued run: the submitter's runs/<run-id> and the worker's match). */
+  runId?: string | undefined;
   executor: ExecutorName;
   /** Absolute path of the agent binary. */
   bin: string;
