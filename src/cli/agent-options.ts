@@ -2,9 +2,6 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { REASONING_LEVELS, type ReasoningLevel, type RunAgentOptions } from '../executors/agent-options.js';
-import { readMcpConfigFile } from './mcp-config-file.js';
-import { readOutputSchemaFile } from './output-schema-file.js';
-import { readUserFile } from './run-options.js';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
@@ -42,6 +39,7 @@ export const DEFAULT_MODEL_ALIASES: Record<string, { codex?: string; claude?: st
 /** `--instructions`: @FILE reads the file; an existing file's path still does (as before); anything else is the text. */
 export async function readInstructions(value: string | undefined): Promise<string | undefined> {
   if (value === undefined || value === '') return undefined;
+  const { readUserFile } = await import('./run-options.js');
   if (value.startsWith('@')) return readUserFile('--instructions', value.slice(1));
   if (!/\s/.test(value) && existsSync(value) && statSync(value).isFile()) return readUserFile('--instructions', value);
   return value;
@@ -81,6 +79,8 @@ export async function parseAgentOptions(
   env: NodeJS.ProcessEnv,
   aliases: Record<string, { codex?: string; claude?: string }>,
 ): Promise<RunAgentOptions | undefined> {
+  // Loaded on use: zod and Ajv stay out of every other command's start-up.
+  const [{ readMcpConfigFile }, { readOutputSchemaFile }] = await Promise.all([import('./mcp-config-file.js'), import('./output-schema-file.js')]);
   const options: RunAgentOptions = {
     reasoning: parseReasoning(flags.reasoning),
     mcpServers: flags.mcpConfig === undefined ? undefined : await readMcpConfigFile(flags.mcpConfig),

@@ -20,7 +20,7 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .option('--fallback <executor>', 'rerun a failed run (quota, auth, error, timeout, infra) with this executor')
     .option('--on-quota <action>', 'when a run hits a usage or rate limit: fail, fallback (the default with --fallback), or wait for the reset and run again')
     .option('--max-wait <duration>', 'the longest --on-quota wait waits for one task, in all', '6h')
-    .option('-m, --model <name>', "model passed to the agent (default: the agent's own)")
+    .option('-m, --model <name>', "model passed to the agent, or an alias: fast, smart, or one a config defines (default: the agent's own)")
     .option('-b, --branch <branch>', "base branch (default: the remote's HEAD)")
     .addOption(
       new Option('--sandbox <mode>', 'what the agent may do').choices(['read-only', 'workspace-write', 'full']).default('workspace-write'),

@@ -26,12 +26,10 @@ export function validateConfigText(text: string, path: string, kind: LoadedConfi
     return { problems: [`${path}: not valid JSON (${(error as Error).message})`] };
   }
   const parsed = configFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    return { problems: parsed.error.issues.map((issue) => `${path}: ${issueKey(issue)}: ${issue.message}`) };
-  }
-  const problems: Problems = [];
-  const values = resolvePaths(parsed.data, path, kind, problems);
-  return problems.length > 0 ? { problems } : { config: { kind, path, values }, problems };
+  const problems: Problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${path}: ${issueKey(issue)}: ${issue.message}`);
+  // The paths are checked even when other keys are wrong: every problem at once.
+  const values = resolvePaths((parsed.success ? parsed.data : raw) as ConfigFile, path, kind, problems);
+  return parsed.success && problems.length === 0 ? { config: { kind, path, values }, problems } : { problems };
 }
 
 function issueKey(issue: { path: PropertyKey[]; code: string; keys?: string[] }): string {
@@ -46,6 +44,7 @@ function issueKey(issue: { path: PropertyKey[]; code: string; keys?: string[] })
  */
 function resolvePaths(values: ConfigFile, path: string, kind: LoadedConfig['kind'], problems: Problems): ConfigFile {
   const dir = dirname(path);
+  if (typeof values !== 'object' || values === null) return values;
   const out: ConfigFile = { ...values };
   for (const key of PATH_SETTINGS) {
     const value = values[key];

@@ -1,0 +1,65 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readJson, runCli, testEnv } from '../helpers/run-cli.js';
+import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
+
+let home: string;
+let repo: string;
+
+beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-config-')));
+afterEach(() => cleanRunHome(home));
+
+interface ConfigJson {
+  files: Array<{ kind: string; path: string }>;
+  settings: Record<string, { value: unknown; sources: string[] }>;
+}
+
+describe('config files through the CLI', () => {
+  it('dispatch config --json: each setting with where it came from (defaults < home < repo < env)', async () => {
+    writeFileSync(join(home, 'dispatch.config.json'), JSON.stringify({ timeout: '2h', executor: 'claude', sandbox: 'full' }));
+    writeFileSync(join(repo, '.dispatch.json'), JSON.stringify({ timeout: '30m', model: 'fast' }));
+    const result = await runCli(['config', '--json', repo], { env: testEnv(home, { DISPATCH_SANDBOX: 'read-only' }) });
+    expect(result.exitCode).toBe(0);
+    const config = JSON.parse(result.stdout) as ConfigJson;
+    expect(config.files.map((file) => file.kind)).toEqual(['home', 'repo']);
+    expect(config.settings).toMatchObject({
+      executor: { value: 'claude', sources: [`home config ${join(home, 'dispatch.config.json')}`] },
+      timeout: { value: '30m', sources: [`repo config ${join(repo, '.dispatch.json')}`] },
+      sandbox: { value: 'read-only', sources: ['env DISPATCH_SANDBOX'] },
+      idleTimeout: { value: '15m', sources: ['default'] },
+      model: { value: 'fast' },
+    });
+    const text = await runCli(['config', repo], { env: testEnv(home) });
+    expect(text.stdout).toMatch(/^timeout\s+30m\s+\(repo config .*\.dispatch\.json\)$/m);
+  });
+
+  it('every problem in both files at once, one line, exit 2, no run created', async () => {
+    writeFileSync(join(home, 'dispatch.config.json'), '{"timeout": 5}');
+    writeFileSync(join(repo, '.dispatch.json'), '{"reasoning": "max", "mcpConfig": "/etc/mcp.json"}');
+    const result = await runCli([repo, 'task'], { env: testEnv(home) });
+    expect(result.exitCode).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: invalid config: .*dispatch\.config\.json: timeout: .*\.dispatch\.json: reasoning: .*\.dispatch\.json: mcpConfig: a repo's config can only name files inside the repo/);
+    expect(existsSync(join(home, 'runs'))).toBe(false);
+  });
+
+  it("a run takes the repo's defaults; a typed flag beats them", async () => {
+    writeFileSync(join(repo, 'rules.md'), 'Always run the tests.');
+    writeFileSync(join(repo, '.dispatch.json'), JSON.stringify({ executor: 'claude', instructions: '@rules.md', reasoning: 'low', idleTimeout: '1s' }));
+    const result = await runCli(['--quiet', '--idle-timeout', '2m', repo, 'Create hello.txt'], { env: testEnv(home) });
+    expect(result.exitCode).toBe(0);
+    const dir = result.stdout.trim();
+    const summary = readJson<{ executor: string; agent: { argv: string[] } }>(join(dir, 'summary.json'));
+    expect(summary.executor).toBe('claude');
+    expect(summary.agent.argv).toEqual(expect.arrayContaining(['--append-system-prompt', 'Always run the tests.', '--effort', 'low']));
+    expect(readFileSync(join(dir, 'task.md'), 'utf8')).toContain('Always run the tests.');
+  });
+
+  it('--instructions TEXT works (it used to be read as a file name)', async () => {
+    const result = await runCli(['--quiet', '--instructions', 'Always run the tests', repo, 'Create hello.txt'], { env: testEnv(home) });
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(join(result.stdout.trim(), 'task.md'), 'utf8')).toContain('Always run the tests');
+  });
+});
