@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 
 /** Every subcommand besides `run` (the default). A unit test keeps this in step with program.ts. */
-export const COMMAND_NAMES = ['list', 'show', 'logs', 'diff', 'compare', 'resume', 'cancel', 'prune', 'doctor', 'config', 'demo'] as const;
+export const COMMAND_NAMES = ['list', 'show', 'logs', 'diff', 'compare', 'report', 'resume', 'cancel', 'prune', 'doctor', 'config', 'worker', 'demo'] as const;
 
 /**
  * `dispatch lst` would be a run on a repo named `lst`. A bare word that is not a path and is

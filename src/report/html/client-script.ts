@@ -1,16 +1,18 @@
 /**
  * The report's own script (inlined, allowed by its hash in the page's CSP). It draws each
  * run's diff with diff2html when the run is opened, switches line-by-line / side-by-side,
- * and folds large files. The diff text comes from a JSON script element, never from markup.
+ * and folds large files (a very large diff is drawn without highlighting). The diff text comes from a JSON script element, never from markup.
  */
 export const CLIENT_SCRIPT = String.raw`(function () {
   'use strict';
   var LARGE_FILE_LINES = 400;
   var OPEN_FILES = 25;
-  function config(format) {
+  // Highlighting is most of the drawing time: a diff larger than this is drawn plain.
+  var HIGHLIGHT_MAX_CHARS = 400000;
+  function config(format, highlight) {
     return {
       outputFormat: format, drawFileList: true, fileListToggle: true, fileListStartVisible: false,
-      fileContentToggle: true, matching: 'lines', highlight: true, synchronisedScroll: true,
+      fileContentToggle: true, matching: 'lines', highlight: highlight, synchronisedScroll: true,
       stickyFileHeaders: false, colorScheme: 'light', diffMaxChanges: 3000, diffMaxLineLength: 5000,
       maxLineLengthHighlight: 2000, renderNothingWhenEmpty: false,
       diffTooBigMessage: function () { return 'This file changed too much to show here: see diff.patch'; }
@@ -29,7 +31,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var format = box.getAttribute('data-format') || 'line-by-line';
     if (!source || !view || box.getAttribute('data-drawn') === format) return;
     if (typeof window.Diff2HtmlUI !== 'function') { view.textContent = 'The diff viewer did not load.'; return; }
-    var ui = new window.Diff2HtmlUI(view, JSON.parse(source.textContent || '""'), config(format));
+    var patch = JSON.parse(source.textContent || '""');
+    var ui = new window.Diff2HtmlUI(view, patch, config(format, patch.length <= HIGHLIGHT_MAX_CHARS));
     ui.draw();
     foldLargeFiles(view);
     box.setAttribute('data-drawn', format);

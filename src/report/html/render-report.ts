@@ -10,7 +10,7 @@ export function renderReport(input: ReportInput, assets: ReportAssets, now: Date
   if (input.kind === 'run') {
     const { run } = input;
     const anchor = 'run-1';
-    const intro = `<h1>Run <span class="mono">${escapeHtml(run.id)}</span></h1>${run.summary.group_id ? `<p class="muted">Part of group <span class="mono">${escapeHtml(run.summary.group_id)}</span>: \`dispatch report ${escapeHtml(run.summary.group_id)}\` shows all of it.</p>` : ''}`;
+    const intro = `<h1>Run <span class="mono">${escapeHtml(run.id)}</span></h1>${run.summary.group_id ? `<p class="muted">Part of group <span class="mono">${escapeHtml(run.summary.group_id)}</span>: <code>dispatch report ${escapeHtml(run.summary.group_id)}</code> shows all of it.</p>` : ''}`;
     const body = `${intro}\n${renderRunSection(run, { anchor, label: run.summary.executor, open: true, winner: false, showTask: true })}`;
     return renderPage({ title: `dispatch run ${run.id}`, body, assets, generatedAt: now });
   }

@@ -33,7 +33,7 @@ export type ReportInput =
   | { kind: 'run'; id: string; dir: string; run: RunInput };
 
 /** The diff text a report embeds, at most (the rest is named, not shown). */
-export const PATCH_SHOWN_BYTES = 2 * 1024 * 1024;
+export const PATCH_SHOWN_BYTES = 1024 * 1024;
 /** The end of check.log a report shows, at most. */
 export const LOG_SHOWN_BYTES = 64 * 1024;
 
