@@ -36,13 +36,15 @@ async function printLogs(io: CliIo, ref: string, flags: LogsFlags): Promise<numb
   if (note) io.stderr.write(`${note}\n`);
   const run = picked.ref;
   const file = join(run.dir, flags.raw ? 'output.log' : 'events.jsonl');
-  const queued = await followIfQueued(run.dir, io.env, flags.follow === true);
+  // A queued run that is done: its files are collected first.
+  if (!flags.follow) await followIfQueued(run.dir, io.env, false);
   if (!flags.follow && !existsSync(file)) {
     throw new UsageError(`run ${run.id} has no ${flags.raw ? 'output.log' : 'events.jsonl'}`, 'it may have failed before the agent started; see `dispatch show`');
   }
   const { readRunFile, splitLines } = await import('../runs/follow-events.js');
   // Ctrl-C ends a follow quietly; a closed pipe (`| head`) ends it too.
   const interrupts = watchInterrupts();
+  const queued = flags.follow ? await followIfQueued(run.dir, io.env, true) : { stop: () => Promise.resolve() };
   const pipeClosed = new AbortController();
   const stopOnPipeError = () => pipeClosed.abort();
   io.stdout.on('error', stopOnPipeError);
@@ -85,8 +87,7 @@ async function writeChunk(stream: NodeJS.WritableStream, chunk: string | Buffer,
  * and its results are collected once the job is done; the file reading below stays the same.
  */
 async function followIfQueued(runDir: string, env: NodeJS.ProcessEnv, follow: boolean): Promise<{ stop: () => Promise<void> }> {
-  const { readQueueRecord } = await import('../queue/queued-run.js');
-  if (!(await readQueueRecord(runDir))) return { stop: () => Promise.resolve() };
+  if (!existsSync(join(runDir, 'queue.json'))) return { stop: () => Promise.resolve() };
   const { syncQueuedRun } = await import('../queue/sync-queued-run.js');
   if (!follow) {
     await syncQueuedRun(runDir, env);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { renderRunReport } from '../report/run-report.js';
 import type { DispatchRequest } from '../modes/dispatch-task.js';
 import type { executeRun } from '../modes/execute-run.js';
@@ -63,14 +64,33 @@ function printSummary(io: CliIo, summary: RunSummary, runDir: string, flags: Run
 
 /** A group's members as jobs on the queue: the runner runGroup calls for each, and the connection to close after. */
 export async function openQueueMembers(request: DispatchRequest, queueUrl: string, env: NodeJS.ProcessEnv): Promise<{ executeRun: ExecuteRun; close: () => Promise<void> }> {
-  const [{ openQueueClient }, { createQueueMemberRunner }, { rejectLocalOnlyFlags }, { pingRedis }] = await Promise.all([
+  const [{ openQueueClient }, { createQueueMemberRunner }, { rejectLocalOnlyFlags }, { pingRedis }, { acquireQueueLock, holdQueueLock }] = await Promise.all([
     import('../queue/queue-client.js'),
     import('../queue/queue-member.js'),
     import('../queue/job-spec.js'),
     import('../queue/connection.js'),
+    import('../queue/overlap-lock.js'),
   ]);
   rejectLocalOnlyFlags(request);
   await pingRedis(queueUrl);
   const client = openQueueClient(queueUrl);
-  return { executeRun: createQueueMemberRunner(client, queueUrl, env), close: () => client.close() };
+  // --no-overlap across machines: the group holds the job's lock while this process runs it.
+  let releaseLock = () => Promise.resolve();
+  if (request.overlapKey) {
+    const holder = `group submitted from ${hostname()} (pid ${process.pid})`;
+    try {
+      await acquireQueueLock(client.redis, request.overlapKey, holder, 60_000);
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    releaseLock = holdQueueLock(client.redis, request.overlapKey, holder, 60_000);
+  }
+  return {
+    executeRun: createQueueMemberRunner(client, queueUrl, env),
+    close: async () => {
+      await releaseLock();
+      await client.close();
+    },
+  };
 }

@@ -7,7 +7,8 @@ import { readEvents } from './event-stream.js';
 import type { QueueClient } from './queue-client.js';
 import { keys, readQueueSettings } from './queue-settings.js';
 import { collectResults } from './run-results.js';
-import { finishQueuedRunLocally } from './queued-run.js';
+import { finishQueuedRunLocally, readQueueRecord } from './queued-run.js';
+import { releaseQueueLock } from './overlap-lock.js';
 import { claimEventAppending } from './follow-owner.js';
 import { canAnyWorkerRun, listLiveWorkers } from './worker-registry.js';
 
@@ -41,7 +42,9 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
   let workersCheckedAt = 0;
   const release = hooks.once || hooks.appendEvents === false ? null : claimEventAppending(runDir);
   try {
-    return await followLoop();
+    const summary = await followLoop();
+    if (summary && summary.status !== 'running') await releaseLockOf(client, runDir, runId);
+    return summary;
   } finally {
     release?.();
   }
@@ -85,6 +88,12 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
       }
     }
   }
+}
+
+/** A finished run frees its --no-overlap lock. */
+async function releaseLockOf(client: QueueClient, runDir: string, runId: string): Promise<void> {
+  const record = await readQueueRecord(runDir);
+  if (record?.lock_key) await releaseQueueLock(client.redis, record.lock_key, runId).catch(() => undefined);
 }
 
 /** The completed attempt's results, or the failure BullMQ recorded; null while the job is not done. */

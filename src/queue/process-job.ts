@@ -17,6 +17,8 @@ import { uploadResults } from './run-results.js';
 export interface ActiveJob {
   controller: AbortController;
   requeue: boolean;
+  /** The job's lock went to another worker: this attempt reports nothing. */
+  superseded?: boolean;
   done?: Promise<QueueJobResult>;
 }
 
@@ -62,6 +64,7 @@ async function runJob(ctx: JobContext, job: Job<QueueJobData, QueueJobResult>, t
       signal: entry.controller.signal,
       onEvent: (_runId, event) => publish(redact(JSON.stringify(event))),
     });
+    if (entry.superseded) throw new Error('the job was taken over by another worker (its lock lapsed); this attempt was stopped');
     if (entry.requeue) {
       await job.moveToWait(token);
       throw new WaitingError();

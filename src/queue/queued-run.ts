@@ -16,6 +16,8 @@ export interface QueueRecord {
   queue_name: string;
   job_id: string;
   submitted: string;
+  /** --no-overlap's key, released once the run is final here. */
+  lock_key?: string;
 }
 
 const RECORD = 'queue.json';

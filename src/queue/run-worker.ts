@@ -70,6 +70,17 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       void redis.set(keys.final(job.data.runId), result.attempt, 'EX', settings.keyTtlSeconds).catch(() => undefined);
     });
     worker.on('error', (error) => opts.log(`worker: ${error.message}`));
+    // Redis answered that the job's lock is no longer ours (it lapsed, and the stalled check
+    // gave the job to another worker): this agent stops, so no two agents work on one job.
+    worker.on('lockRenewalFailed', (jobIds: string[]) => {
+      for (const jobId of jobIds) {
+        const running = active.get(jobId);
+        if (!running) continue;
+        opts.log(`worker: lost the lock of ${jobId} (another worker has it now); stopping it here`);
+        running.superseded = true;
+        running.controller.abort('cancelled');
+      }
+    });
     return worker;
   });
   opts.log(`worker ${id}: taking ${runnable.map((c) => c.executor).join(', ')} jobs from ${displayQueueUrl(opts.queueUrl)} (concurrency ${opts.concurrency})`);

@@ -7,6 +7,7 @@ import { jobDataOf, rejectLocalOnlyFlags } from './job-spec.js';
 import type { QueueClient } from './queue-client.js';
 import { JOB_RETENTION, queueNameFor, readQueueSettings } from './queue-settings.js';
 import { createQueuedRunDir } from './queued-run.js';
+import { acquireQueueLock } from './overlap-lock.js';
 import { canAnyWorkerRun, listLiveWorkers } from './worker-registry.js';
 
 export interface Submitted {
@@ -30,7 +31,9 @@ export async function submitRun(client: QueueClient, queueUrl: string, request: 
   const runId = createRunId(executor, now);
   const data = jobDataOf(request, runId, executor, hostname());
   const record = { queue: displayQueueUrl(queueUrl), queue_name: queueNameFor(executor), job_id: runId, submitted: now.toISOString() };
-  const runDir = await createQueuedRunDir(request.template.home.runsDir, data, record, now);
+  // --no-overlap: held by the run id until the run is collected (or its --timeout and an hour pass).
+  if (request.overlapKey) await acquireQueueLock(client.redis, request.overlapKey, runId, request.template.timeoutMs + 3_600_000);
+  const runDir = await createQueuedRunDir(request.template.home.runsDir, data, { ...record, ...(request.overlapKey ? { lock_key: request.overlapKey } : {}) }, now);
   await client.queueFor(executor).add('run', data, {
     jobId: runId,
     attempts: settings.attempts,

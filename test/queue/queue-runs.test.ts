@@ -122,6 +122,20 @@ describe.skipIf(skipWithoutRedis(SUITE))(SUITE, () => {
     console.log(`figures: race loser on the other worker stopped ${cancelMs} ms after the winner finished`);
   });
 
+  it('--no-overlap holds across submitters: a second submit of the same job exits 4 until the first ends', async () => {
+    const env = testEnv(submitter(), { DISPATCH_QUEUE: redis.url });
+    const other = testEnv(join(root, 'other-submitter'), { DISPATCH_QUEUE: redis.url });
+    const task = '[scenario:hang] the nightly job';
+    const runId = (await runCli(['--detach', '--no-overlap', repo, task], { env })).stdout.trim();
+    const second = await runCli(['--detach', '--no-overlap', repo, task], { env: other });
+    expect(second.exitCode).toBe(4);
+    expect(second.stderr).toContain(`already on the queue (${runId})`);
+    await runCli(['cancel', runId], { env });
+    const third = await runCli(['--detach', '--no-overlap', repo, task], { env: other });
+    expect(third.exitCode).toBe(0);
+    await runCli(['cancel', third.stdout.trim()], { env: other });
+  });
+
   it('doctor --queue lists the live workers', async () => {
     const result = await runCli(['doctor', '--queue', redis.url], { env: testEnv(submitter()) });
     expect(result.stdout).toMatch(/queue .* answers; 2 live workers/);
