@@ -106,7 +106,14 @@ describe('dispatch logs', () => {
     const background = execa(process.execPath, [dispatchBin, '--quiet', repo, '[scenario:hang]'], { env, extendEnv: false, reject: false });
     const id = (await waitForRunningRun()).split('/').at(-1) ?? '';
     const follow = execa(process.execPath, [dispatchBin, 'logs', '-f', id], { env, extendEnv: false, reject: false });
-    await sleep(800);
+    // Ctrl-C once `logs -f` is following (it has printed the agent's session line), however slow the machine.
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      follow.stdout?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/ session fake-\d+$/m.test(seen)) resolve();
+      });
+    });
     follow.kill('SIGINT');
     const followed = await follow;
     expect(followed.exitCode).toBe(130);
