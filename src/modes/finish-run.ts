@@ -3,19 +3,18 @@ import { join } from 'node:path';
 import { DispatchError } from '../errors.js';
 import { getExecutor } from '../executors/registry.js';
 import type { AgentProcessResult } from '../process/agent-process.js';
-import { captureChanges, type CapturedChanges } from '../repos/capture-diff.js';
-import { findSecretsInPatch } from '../repos/secret-scan.js';
+import { captureChanges } from '../repos/capture-diff.js';
 import { redactCredentials } from '../repos/repo-arg.js';
 import { removeWorktree } from '../repos/worktree.js';
 import { decideOutcome, exitCodeForOutcome } from '../runs/outcome.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { writeDiffPatch, writeLastMessage } from '../runs/run-dir.js';
 import { finalMessageOf, type RunState } from '../runs/run-state.js';
-import { checkStructuredOutput } from '../runs/structured-output.js';
 import { statusForOutcome, type RunSummary } from '../runs/summary.js';
 import type { RunContext } from './run-context.js';
 import type { RunPlan, ShellCommand } from './run-plan.js';
 import { runShellStep } from './shell-step.js';
+import { flagSecretsInDiff, recordChanges, recordDroppedOutput, recordStructuredOutput } from './summary-details.js';
 import { copyEnv } from '../executors/agent-home.js';
 import { describeDiskFull, isDiskFull } from '../runs/disk-space.js';
 import { releaseReserve } from '../runs/disk-reserve.js';
@@ -97,47 +96,6 @@ export async function finishRun(
   recordDroppedOutput(ctx);
   await writeFinalSummary(ctx);
   ctx.emit({ type: 'run.finished', status: summary.status, outcome, exit_code: summary.exit_code });
-}
-
-function recordChanges(summary: RunSummary, captured: CapturedChanges): void {
-  Object.assign(summary, {
-    after_sha: captured.afterSha,
-    after_tree: captured.afterTree,
-    changes: captured.changes,
-    files_changed: captured.filesChanged,
-    insertions: captured.insertions,
-    deletions: captured.deletions,
-  } satisfies Partial<RunSummary>);
-}
-
-/**
- * A diff that carries a known secret (the agent wrote a key into a file): the files are
- * named in secrets_in_diff and a warning, the value never. diff.patch itself stays exact,
- * so that it still applies: users apply it, and a patch with [REDACTED] in it would put
- * that text in their code, or fail to apply.
- */
-function flagSecretsInDiff(ctx: RunContext, patch: Buffer): void {
-  const files = findSecretsInPatch(patch, ctx.redactBytes);
-  if (files.length === 0) return;
-  ctx.summary.secrets_in_diff = files.map((file) => ({ file }));
-  ctx.summary.warnings.push(`diff.patch holds a secret value (a key or token from the environment) in ${files.join(', ')}; review it before you apply or push it`);
-}
-
-/** What the caps of output.log and events.jsonl left out (dropped_output); absent when nothing was. */
-function recordDroppedOutput(ctx: RunContext): void {
-  const dropped = { output_log_bytes: ctx.outputLog.droppedBytes, events: ctx.eventLog.droppedEvents, event_bytes: ctx.eventLog.droppedBytes };
-  if (dropped.output_log_bytes > 0 || dropped.events > 0) ctx.summary.dropped_output = dropped;
-}
-
-/** summary.structured_output: with --output-schema only a valid one, else a warning says why there is none. */
-function recordStructuredOutput(summary: RunSummary, schema: Record<string, unknown> | undefined, reported: unknown, finalMessage: string | null): void {
-  if (!schema) {
-    if (reported !== undefined) summary.structured_output = reported;
-    return;
-  }
-  const result = checkStructuredOutput(schema, reported, finalMessage);
-  if (result.kind === 'valid') summary.structured_output = result.value;
-  else summary.warnings.push(`no structured output: ${result.reason}`);
 }
 
 /**
