@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
-for (const name of readdirSync(dist)) if (/^(dispatch|chunk-[A-Z0-9]+)\.js$/.test(name)) rmSync(join(dist, name));
+for (const name of readdirSync(dist)) if (/^(dispatch|watchdog-main|chunk-[A-Z0-9]+)\.js$/.test(name)) rmSync(join(dist, name));
 
 await build({
-  entryPoints: { dispatch: join(dist, 'cli', 'entry.js') },
+  // A worker's watchdog is started as its own node process from the file beside the code that
+  // spawns it (new URL('./watchdog-main.js', import.meta.url)): one more entry point.
+  entryPoints: { dispatch: join(dist, 'cli', 'entry.js'), 'watchdog-main': join(dist, 'queue', 'watchdog-main.js') },
   outdir: dist,
   bundle: true,
   splitting: true,

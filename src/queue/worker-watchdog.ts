@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,8 @@ import { readRunSummary } from '../runs/read-run.js';
  */
 export function startWatchdog(runsDir: string): void {
   const script = fileURLToPath(new URL('./watchdog-main.js', import.meta.url));
+  // Without its watchdog a SIGKILLed worker would leave its agents working: never start without it.
+  if (!existsSync(script)) throw new Error(`the worker's watchdog is missing (${script}); reinstall dispatch`);
   const child = spawn(process.execPath, [script, runsDir, String(process.pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   child.unref();
   // The pipe stays open for the worker's whole life; nothing is ever written to it.
