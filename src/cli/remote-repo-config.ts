@@ -36,7 +36,9 @@ export async function fetchRemoteRepoConfig(io: CliIo, repoArg: string | undefin
   if (spec === undefined) return undefined;
   const { reposDir } = resolveHome(opts.home, io.env);
   const timeoutMs = opts.fetchTimeout === undefined ? DEFAULT_FETCH_TIMEOUT_MS : parseDurationFlag('--fetch-timeout', opts.fetchTimeout);
-  const { mirrorPath } = await ensureMirror(spec, reposDir, {}, { timeoutMs, signal: opts.signal });
+  const { mirrorPath, warnings } = await ensureMirror(spec, reposDir, {}, { timeoutMs, signal: opts.signal });
+  // Repairs of the mirror happen here now, not in the run's own fetch: say them.
+  for (const warning of warnings) io.stderr.write(`dispatch: warning: ${warning}\n`);
   const base = await resolveBaseCommit(mirrorPath, opts.branch);
   return readRemoteRepoConfig(mirrorPath, base.sha, spec.displayUrl, remoteConfigFilesDir(reposDir, spec.slug, base.sha));
 }

@@ -105,4 +105,11 @@ describe("a remote repository's .dispatch.json", () => {
     expect(result.stderr).toContain("mcpConfig: a repo's config can only name files inside the repo");
     expect(existsSync(join(home, 'runs'))).toBe(false);
   });
+
+  it('a file it names that the commit lacks is exit 2 (dispatch config says so too)', async () => {
+    const { url } = publishWithConfig({ outputSchema: 'schemas/missing.json' });
+    const result = await runCli(['config', url], { env: testEnv(home) });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^error: invalid config: .*:\.dispatch\.json: outputSchema: schemas\/missing\.json is not a file in that commit — /);
+  });
 });
