@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { REASONING_LEVELS, type ReasoningLevel, type RunAgentOptions } from '../executors/agent-options.js';
 
@@ -84,6 +85,7 @@ export async function parseAgentOptions(
   const options: RunAgentOptions = {
     reasoning: parseReasoning(flags.reasoning),
     mcpServers: flags.mcpConfig === undefined ? undefined : await readMcpConfigFile(flags.mcpConfig),
+    mcpConfigFile: flags.mcpConfig === undefined ? undefined : resolve(flags.mcpConfig),
     outputSchema: flags.outputSchema === undefined ? undefined : await readOutputSchemaFile(flags.outputSchema),
     extraArgs: { codex: flags.codexArg ?? [], claude: flags.claudeArg ?? [] },
     env: parseEnvFlags(flags.env ?? [], env),

@@ -20,7 +20,8 @@ const SIGNALS: InterruptSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** After a second signal: how long the runs get to finish their files. */
 const FORCED_EXIT_MS = 3_000;
 
-export function watchInterrupts(onFirst?: (signal: InterruptSignal) => void): Interrupts {
+/** `already`: a signal that came before this watch began (during the config's fetch): it counts as the first. */
+export function watchInterrupts(onFirst?: (signal: InterruptSignal) => void, already?: InterruptSignal | null): Interrupts {
   const controller = new AbortController();
   let received: InterruptSignal | null = null;
   const handler = (signal: InterruptSignal) => {
@@ -36,6 +37,10 @@ export function watchInterrupts(onFirst?: (signal: InterruptSignal) => void): In
     controller.abort('interrupted');
   };
   for (const signal of SIGNALS) process.on(signal, handler);
+  if (already) {
+    received = already;
+    controller.abort('interrupted');
+  }
   return {
     signal: controller.signal,
     received: () => received,

@@ -4,10 +4,12 @@ import { UsageError } from '../errors.js';
 import { addAgentLimitOptions, minFreeOf } from './agent-limit-options.js';
 import { requireFreeSpace } from '../runs/disk-space.js';
 import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
+import { addAgentOptions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
 import { parseDurationFlag, parseOutputCap, readTask } from './run-options.js';
 
-interface ResumeFlags {
+interface ResumeFlags extends AgentFlags {
+  model?: string;
   timeout: string;
   idleTimeout: string;
   killGrace: string;
@@ -23,20 +25,24 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
   const command = new Command('resume')
     .description("continue a run's agent session in its workspace, as a new run linked by parent_run_id")
     .argument('<run-id>', 'run id, unique prefix, latest, or a group id (its winner)')
-    .argument('[follow-up...]', 'what to tell the agent; `-` reads it from stdin');
-  return addAgentLimitOptions(command)
+    .argument('[follow-up...]', 'what to tell the agent; `-` reads it from stdin')
+    .option('-m, --model <name>', "model, or an alias (default: the run's)");
+  // The agent options default to the resumed run's own (its agent-options.json).
+  return addAgentOptions(addAgentLimitOptions(command))
     .option('--json', 'print the final summary as JSON on stdout')
     .option('-q, --quiet', 'print only the run directory')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (ref: string, words: string[], flags: ResumeFlags) => {
       // Loaded on use, so other commands start without the run machinery.
-      const [{ executeRun }, { DEFAULT_FOLLOW_UP, planResume }, { renderRunReport }, { acquireExclusiveLock }, { readRunSummary }] =
+      const [{ executeRun }, { DEFAULT_FOLLOW_UP, planResume }, { renderRunReport }, { acquireExclusiveLock }, { readRunSummary }, { readSavedAgentOptions }, { resolveResumeAgentOptions }] =
         await Promise.all([
           import('../modes/execute-run.js'),
           import('../modes/resume-plan.js'),
           import('../report/run-report.js'),
           import('../runs/exclusive-lock.js'),
           import('../runs/read-run.js'),
+          import('../runs/agent-options-file.js'),
+          import('./resume-agent-options.js'),
         ]);
       const home = resolveHome(flags.home, io.env);
       requireFreeSpace([home.runsDir, home.reposDir], minFreeOf(flags.minFree, io.env));
@@ -48,7 +54,9 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
       const parent = await readRunSummary(parentRef.dir);
       if (!parent) throw new UsageError(`run ${parentRef.id} has no readable summary.json`);
       const followUp = words.length > 0 ? await readTask(words, undefined, io.stdin) : DEFAULT_FOLLOW_UP;
+      const agentOptions = await resolveResumeAgentOptions(parent.run_id, await readSavedAgentOptions(parentRef.dir), flags, io.env, home.root);
       const plan = planResume(parent, followUp, {
+        ...agentOptions,
         timeoutMs: parseDurationFlag('--timeout', flags.timeout),
         idleTimeoutMs: parseDurationFlag('--idle-timeout', flags.idleTimeout),
         graceMs: parseDurationFlag('--kill-grace', flags.killGrace),

@@ -12,7 +12,7 @@ import { resolveHome } from '../runs/home.js';
 import { requireFreeSpace } from '../runs/disk-space.js';
 import { minFreeOf } from './agent-limit-options.js';
 import { watchGroupProgress } from './group-progress.js';
-import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
+import { exitCodeForSignal, watchInterrupts, type InterruptSignal } from './interrupts.js';
 import { parseAgentOptions, readInstructions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
 import type { QueueFlags } from './queue-options.js';
@@ -94,7 +94,7 @@ function overlapKeyOf(flags: RunFlags, request: DispatchRequest): string | undef
 }
 
 /** `dispatch run`: validates everything, dispatches, prints the result; returns the exit code. */
-export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags & AgentFlags, aliases: ModelAliases = {}): Promise<number> {
+export async function runCommand(io: CliIo, repoArg: string, words: string[], flags: RunFlags & AgentFlags, aliases: ModelAliases = {}, interruptedEarlier: InterruptSignal | null = null): Promise<number> {
   const request = await buildRequest(io, repoArg, words, flags, aliases);
   const { home } = request.template;
   requireFreeSpace([home.runsDir, home.reposDir], minFreeOf(flags.minFree, io.env));
@@ -106,7 +106,7 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
   const isChatty = chatty(flags);
   const interrupts = watchInterrupts((signal) => {
     if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
-  });
+  }, interruptedEarlier);
   const progress = watchGroupProgress(isChatty ? io.stdout : nullStream());
   try {
     const result = await dispatchTask(request, {

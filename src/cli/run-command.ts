@@ -49,8 +49,13 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (repoArg: string, words: string[], flags: RunFlags & AgentFlags, self: Command) => {
       // Loaded on use, so other commands start without the dispatch machinery.
-      const [{ runCommand }, { applyRunConfig }] = await Promise.all([import('./run-action.js'), import('./run-config.js')]);
-      const config = applyRunConfig(io, repoArg, flags, self, flags.home);
-      setExitCode(await runCommand(io, repoArg, words, flags, config.aliases));
+      const [{ runCommand }, { applyRunConfig }, { fetchRemoteRepoConfigForRun }, { watchInterrupts }] = await Promise.all([
+        import('./run-action.js'), import('./run-config.js'), import('./remote-repo-config.js'), import('./interrupts.js'),
+      ]);
+      // A remote repo's .dispatch.json needs its mirror fetched first; a signal meanwhile stops git and cancels the run.
+      const interrupts = watchInterrupts();
+      const remote = await fetchRemoteRepoConfigForRun(io, repoArg, { home: flags.home, branch: flags.branch, fetchTimeout: flags.fetchTimeout, signal: interrupts.signal }).finally(() => interrupts.dispose());
+      const config = applyRunConfig(io, repoArg, flags, self, flags.home, remote);
+      setExitCode(await runCommand(io, repoArg, words, flags, config.aliases, interrupts.received()));
     });
 }

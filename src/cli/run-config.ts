@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SETTING_KEYS } from '../config/config-schema.js';
-import { loadConfigFiles, type LoadedConfig } from '../config/load-config.js';
+import { loadConfigFiles, type ConfigResult, type LoadedConfig } from '../config/load-config.js';
 import { resolveSettings, type ResolvedSettings, type SettingKey } from '../config/resolve-settings.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
 import { resolveHome } from '../runs/home.js';
@@ -22,7 +22,7 @@ function attributeOf(key: SettingKey): string {
   return key === 'codexArgs' ? 'codexArg' : key === 'claudeArgs' ? 'claudeArg' : key;
 }
 
-/** The repository root whose .dispatch.json counts: a local repository's; a remote's is not read yet. */
+/** The repository root whose .dispatch.json counts, when `repoArg` is a local repository. */
 export function localRepoRoot(repoArg: string | undefined, io: CliIo): string | undefined {
   if (repoArg === undefined || !existsSync(resolve(io.cwd, repoArg))) return undefined;
   try {
@@ -33,9 +33,12 @@ export function localRepoRoot(repoArg: string | undefined, io: CliIo): string | 
   }
 }
 
-/** Resolves every setting from defaults < home config < repo config < environment < typed flags. */
-export function resolveRunConfig(io: CliIo, repoArg: string | undefined, command: Command, home: string | undefined): RunConfig {
-  const configs = loadConfigFiles(resolveHome(home, io.env).root, localRepoRoot(repoArg, io));
+/**
+ * Resolves every setting from defaults < home config < repo config < environment < typed
+ * flags. `remote` is a remote repository's config, read beforehand (see readRepoConfigOfRemote).
+ */
+export function resolveRunConfig(io: CliIo, repoArg: string | undefined, command: Command, home: string | undefined, remote?: ConfigResult): RunConfig {
+  const configs = loadConfigFiles(resolveHome(home, io.env).root, remote ?? localRepoRoot(repoArg, io));
   const defaults: Partial<Record<SettingKey, unknown>> = {};
   const flags: Partial<Record<SettingKey, unknown>> = {};
   const values = command.opts<Record<string, unknown>>();
@@ -51,8 +54,8 @@ export function resolveRunConfig(io: CliIo, repoArg: string | undefined, command
 }
 
 /** Resolves the settings and writes them into the command's flags, as if typed. */
-export function applyRunConfig<Flags extends object>(io: CliIo, repoArg: string, flags: Flags, command: Command, home: string | undefined): RunConfig {
-  const config = resolveRunConfig(io, repoArg, command, home);
+export function applyRunConfig<Flags extends object>(io: CliIo, repoArg: string, flags: Flags, command: Command, home: string | undefined, remote?: ConfigResult): RunConfig {
+  const config = resolveRunConfig(io, repoArg, command, home, remote);
   const target = flags as Record<string, unknown>;
   for (const [key, setting] of Object.entries(config.settings) as Array<[SettingKey, { value: unknown }]>) {
     if (key === 'models') continue;

@@ -17,19 +17,25 @@ export interface LoadedConfig {
 /** A file's problems, each as `<file>: <key>: <what>`. */
 type Problems = string[];
 
+/** What reading one config file came to: the config (when valid) or its problems. */
+export interface ConfigResult {
+  config?: LoadedConfig;
+  problems: Problems;
+}
+
 /** Validates one config file's text. Pure: paths are only resolved, never read. */
-export function validateConfigText(text: string, path: string, kind: LoadedConfig['kind']): { config?: LoadedConfig; problems: Problems } {
+export function validateConfigText(text: string, path: string, kind: LoadedConfig['kind'], shownAs = path): ConfigResult {
   let raw: unknown;
   try {
     raw = JSON.parse(text) as unknown;
   } catch (error) {
-    return { problems: [`${path}: not valid JSON (${(error as Error).message})`] };
+    return { problems: [`${shownAs}: not valid JSON (${(error as Error).message})`] };
   }
   const parsed = configFileSchema.safeParse(raw);
-  const problems: Problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${path}: ${issueKey(issue)}: ${issue.message}`);
+  const problems: Problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${shownAs}: ${issueKey(issue)}: ${issue.message}`);
   // The paths are checked even when other keys are wrong: every problem at once.
-  const values = resolvePaths((parsed.success ? parsed.data : raw) as ConfigFile, path, kind, problems);
-  return parsed.success && problems.length === 0 ? { config: { kind, path, values }, problems } : { problems };
+  const values = resolvePaths((parsed.success ? parsed.data : raw) as ConfigFile, path, kind, problems, shownAs);
+  return parsed.success && problems.length === 0 ? { config: { kind, path: shownAs, values }, problems } : { problems };
 }
 
 function issueKey(issue: { path: PropertyKey[]; code: string; keys?: string[] }): string {
@@ -42,7 +48,7 @@ function issueKey(issue: { path: PropertyKey[]; code: string; keys?: string[] })
  * File settings become absolute paths. A repo's config may only name files inside the repo:
  * it is the repo's own content, and must not reach the user's other files.
  */
-function resolvePaths(values: ConfigFile, path: string, kind: LoadedConfig['kind'], problems: Problems): ConfigFile {
+function resolvePaths(values: ConfigFile, path: string, kind: LoadedConfig['kind'], problems: Problems, shownAs: string): ConfigFile {
   const dir = dirname(path);
   if (typeof values !== 'object' || values === null) return values;
   const out: ConfigFile = { ...values };
@@ -55,7 +61,7 @@ function resolvePaths(values: ConfigFile, path: string, kind: LoadedConfig['kind
     const absolute = resolve(dir, file);
     const inside = relative(dir, absolute);
     if (kind === 'repo' && (isAbsolute(file) || inside.startsWith('..'))) {
-      problems.push(`${path}: ${key}: a repo's config can only name files inside the repo, not ${file}`);
+      problems.push(`${shownAs}: ${key}: a repo's config can only name files inside the repo, not ${file}`);
       continue;
     }
     (out as Record<string, unknown>)[key] = isInstructions ? `@${absolute}` : absolute;
@@ -63,7 +69,7 @@ function resolvePaths(values: ConfigFile, path: string, kind: LoadedConfig['kind
   return out;
 }
 
-function readConfigFile(path: string, kind: LoadedConfig['kind']): { config?: LoadedConfig; problems: Problems } {
+function readConfigFile(path: string, kind: LoadedConfig['kind']): ConfigResult {
   if (!existsSync(path)) return { problems: [] };
   let text: string;
   try {
@@ -75,12 +81,14 @@ function readConfigFile(path: string, kind: LoadedConfig['kind']): { config?: Lo
 }
 
 /**
- * Reads the home config and (for a local repository) the repo's config. Every problem of
- * both files is reported at once, in one usage error (exit 2).
+ * Reads the home config and the repo's config: a local repository's from its working tree,
+ * a remote's as read from its mirror beforehand (see readRemoteRepoConfig). Every problem
+ * of both files is reported at once, in one usage error (exit 2).
  */
-export function loadConfigFiles(homeRoot: string, repoRoot: string | undefined): LoadedConfig[] {
+export function loadConfigFiles(homeRoot: string, repo: string | ConfigResult | undefined): LoadedConfig[] {
   const results = [readConfigFile(join(homeRoot, HOME_CONFIG_FILE), 'home')];
-  if (repoRoot !== undefined) results.push(readConfigFile(join(repoRoot, REPO_CONFIG_FILE), 'repo'));
+  if (typeof repo === 'string') results.push(readConfigFile(join(repo, REPO_CONFIG_FILE), 'repo'));
+  else if (repo !== undefined) results.push(repo);
   const problems = results.flatMap((result) => result.problems);
   if (problems.length > 0) {
     throw new UsageError(`invalid config: ${problems.join('; ')}`, 'fix the file (see `dispatch config --help`), or move it away');

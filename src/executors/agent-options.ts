@@ -47,6 +47,8 @@ export interface RunAgentOptions extends Omit<AgentOptions, 'extraArgs'> {
   extraArgs?: Partial<Record<'codex' | 'claude', string[]>> | undefined;
   /** The --model alias (fast, smart, or one from config) resolved per executor. */
   models?: Partial<Record<'codex' | 'claude', string>> | undefined;
+  /** The --mcp-config file (absolute) the servers were read from: a resume reads it again. */
+  mcpConfigFile?: string | undefined;
 }
 
 /** The options one executor's run gets. Pure. */

@@ -5,7 +5,7 @@ import { buildToolCall, STRUCTURED_ANSWER, type Action } from './tool-calls.js';
 export const SCENARIO_NAMES = [
   'edit', 'multi-turn', 'slow', 'reasoning', 'plan', 'noop', 'long-command',
   'http-401', 'http-429', 'http-500', 'http-529', 'cut', 'hang', 'late-shell',
-  'rate-limit-brief', 'usage-limit', 'usage-limit-in', 'usage-limit-weekly', 'mcp', 'structured',
+  'rate-limit-brief', 'usage-limit', 'usage-limit-in', 'usage-limit-weekly', 'mcp', 'structured', 'env',
 ] as const;
 
 /** A scripted behaviour of the model server, chosen per conversation. */
@@ -63,7 +63,7 @@ interface Script {
 
 const EDIT_TURNS: Action[][] = [['create-hello', 'append-readme']];
 
-type ScriptedName = 'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'late-shell' | 'long-command' | 'mcp' | 'structured';
+type ScriptedName = 'edit' | 'multi-turn' | 'reasoning' | 'plan' | 'noop' | 'late-shell' | 'long-command' | 'mcp' | 'structured' | 'env';
 
 const SCRIPTS: Record<ScriptedName, Script> = {
   edit: { turns: EDIT_TURNS, answer: 'Created hello.txt.', reasoning: false },
@@ -82,6 +82,8 @@ const SCRIPTS: Record<ScriptedName, Script> = {
   mcp: { turns: [['mcp-call']], answer: 'Called the MCP tool.', reasoning: false },
   // The final answer as JSON (claude: first through its StructuredOutput tool).
   structured: { turns: [['structured-answer']], answer: JSON.stringify(STRUCTURED_ANSWER), reasoning: false },
+  // The names of the variables the agent's shell got, in env-names.txt (for --clean-env).
+  env: { turns: [['list-env']], answer: 'Listed the environment.', reasoning: false },
 };
 
 const FOLLOW_UP_ANSWER = 'Nothing left to do: the earlier task is complete.';
@@ -121,6 +123,7 @@ function scriptOf(scenario: ScenarioName): Script {
     case 'long-command':
     case 'mcp':
     case 'structured':
+    case 'env':
       return SCRIPTS[scenario];
     default:
       return SCRIPTS.noop;

@@ -1,7 +1,7 @@
 import type { Conversation } from './conversation.js';
 
 /** One step of a scripted task, independent of the agent that carries it out. */
-export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'slow-command' | 'plan' | 'late-write' | 'mcp-call' | 'structured-answer';
+export type Action = 'create-hello' | 'append-readme' | 'show-hello' | 'slow-command' | 'plan' | 'late-write' | 'mcp-call' | 'structured-answer' | 'list-env';
 
 /** A call of one of the agent's own tools. */
 export interface ToolCall {
@@ -32,7 +32,11 @@ const SHELL_DESCRIPTIONS: Record<ShellAction, string> = {
   'show-hello': 'Show hello.txt',
   'late-write': 'Wait, then write late.txt',
   'slow-command': 'Run a slow step (5 s)',
+  'list-env': 'List the environment variable names',
 };
+
+/** Where the `env` scenario writes the names of the variables its shell got, one a line. */
+export const ENV_NAMES_FILE = 'env-names.txt';
 
 /** The long shell command of the `late-shell` scenario: what a stopped run must not let finish. */
 export const LATE_SHELL_COMMAND = 'sleep 12 && echo late > late.txt';
@@ -50,6 +54,8 @@ function shellCommand(action: ShellAction, agent: Conversation['agent']): string
     // Longer than ~2 s: claude 2.1.197 runs it as a background task (system/task_* events).
     case 'slow-command':
       return `sleep 5 && printf '%s\\n' 'slow step done' > slow.txt`;
+    case 'list-env':
+      return `env | cut -d= -f1 | sort > ${ENV_NAMES_FILE}`;
   }
 }
 

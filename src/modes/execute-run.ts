@@ -8,6 +8,7 @@ import { agentOptionsFor, buildAgentEnv } from '../executors/agent-options.js';
 import { getExecutor } from '../executors/registry.js';
 import type { Invocation, InvocationRequest } from '../executors/types.js';
 import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
+import { AGENT_OPTIONS_FILE, describeAgentOptions } from '../runs/agent-options-file.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
 import { addWorktree } from '../repos/worktree.js';
 import { snapshotWorktree } from '../repos/capture-diff.js';
@@ -65,7 +66,10 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
     marker: createRunMarker(),
   });
   if (plan.resume) Object.assign(summary, { before_sha: plan.resume.baseSha, baseline_tree: plan.resume.baselineTree ?? null });
-  await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary).catch((error: unknown) => {
+  // --env values reach the agent only, and are as secret as dispatch's own.
+  const redact = createRedactor({ ...plan.env, ...plan.agent?.env });
+  const agentOptions = `${JSON.stringify(describeAgentOptions(plan, redact), null, 2)}\n`;
+  await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary, { [AGENT_OPTIONS_FILE]: agentOptions }).catch((error: unknown) => {
     // Nothing of the run exists yet (the directory appears whole or not at all).
     throw isDiskFull(error) ? new InfraError(describeDiskFull(plan.home.runsDir, 'no run directory could be created'), 'free space and run again') : error;
   });
@@ -76,8 +80,6 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
   if (hooks.signal?.aborted) forward();
   hooks.signal?.addEventListener('abort', forward, { once: true });
   const stopWatching = watchCancelRequest(paths.dir, () => controller.abort('cancelled'));
-  // --env values reach the agent only, and are as secret as dispatch's own.
-  const redact = createRedactor({ ...plan.env, ...plan.agent?.env });
   const redactBytes = createByteRedactor({ ...plan.env, ...plan.agent?.env });
   const ctx: RunContext = {
     plan,

@@ -18,7 +18,8 @@ export const DEFAULT_FOLLOW_UP = 'Continue where you left off, and finish the ta
 export function planResume(
   parent: RunSummary,
   followUp: string,
-  template: Pick<RunTemplate, 'timeoutMs' | 'idleTimeoutMs' | 'graceMs' | 'outputCapBytes' | 'home' | 'env' | 'requireChanges'>,
+  template: Pick<RunTemplate, 'timeoutMs' | 'idleTimeoutMs' | 'graceMs' | 'outputCapBytes' | 'home' | 'env' | 'requireChanges'>
+    & Partial<Pick<RunTemplate, 'instructions' | 'model' | 'agent'>>,
 ): RunPlan {
   if (parent.status === 'running') throw new UsageError(`run ${parent.run_id} is still running`, 'wait for it, or `dispatch cancel` it first');
   if (!parent.session_id) {
@@ -38,7 +39,7 @@ export function planResume(
     bin: requireBinary(executor, template.env),
     repo: { kind: 'url', url: parent.repo_url, displayUrl: parent.repo_url, slug: '', name: parent.repo },
     task: followUp,
-    model: parent.model ?? undefined,
+    model: template.model ?? parent.model ?? undefined,
     branch: parent.branch ?? undefined,
     sandbox: parent.sandbox as SandboxMode,
     labels: parent.labels,

@@ -42,8 +42,9 @@ export function runPaths(runsDir: string, runId: string): RunPaths {
  * (whole-dir.ts): a run directory is complete or absent whenever the dispatcher dies. Its
  * disk reserve (disk-reserve.ts) comes with it.
  */
-export async function createRunDir(paths: RunPaths, task: string, summary: RunSummary): Promise<void> {
+export async function createRunDir(paths: RunPaths, task: string, summary: RunSummary, extraFiles: Record<string, string> = {}): Promise<void> {
   await createWholeDir(paths.dir, {
+    ...extraFiles,
     [basename(paths.task)]: task,
     [basename(paths.summary)]: `${JSON.stringify(summary, null, 2)}\n`,
     [RESERVE_NAME]: reserveContent(),

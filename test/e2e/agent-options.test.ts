@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startModelServer, type ModelServer } from '../../src/model-server/index.js';
-import { MCP_CALL_TEXT, STRUCTURED_ANSWER } from '../../src/model-server/tool-calls.js';
+import { ENV_NAMES_FILE, MCP_CALL_TEXT, STRUCTURED_ANSWER } from '../../src/model-server/tool-calls.js';
 import { missingPinnedClis, realAgentEnv } from '../helpers/e2e-env.js';
 import { skipE2eSuite } from '../helpers/e2e-gate.js';
 import { projectRoot, readJson, runCli } from '../helpers/run-cli.js';
@@ -34,8 +34,8 @@ afterAll(async () => {
 beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-options-e2e-')));
 afterEach(() => cleanRunHome(home));
 
-async function dispatchReal(agent: string, task: string, args: string[]) {
-  const env = await realAgentEnv(home, server.url);
+async function dispatchReal(agent: string, task: string, args: string[], extraEnv: Record<string, string> = {}) {
+  const env = { ...(await realAgentEnv(home, server.url)), ...extraEnv };
   const result = await runCli(['--quiet', '--executor', agent, ...args, repo, task], { env, timeoutMs: 120_000 });
   const dir = result.stdout.trim();
   if (!existsSync(join(dir, 'summary.json'))) throw new Error(`no run directory: ${result.stderr}`);
@@ -100,6 +100,14 @@ describe.skipIf(skipE2eSuite('agent options e2e tests', missingPinnedClis))('age
       expect(argv).toContain(agent === 'codex' ? '-c model_reasoning_effort="high"' : '--effort high');
       expect(argv).toContain(agent === 'codex' ? `-m ${model}` : `--model ${model}`);
       expect(argv).toContain(extra.map((arg) => arg.replace(/^--\w+-arg=/, '')).join(' '));
+    });
+
+    it('--clean-env: the agent still logs in, and its shell gets --env but not the rest of dispatch\'s environment', async () => {
+      const run = await dispatchReal(agent, '[scenario:env] List the environment', ['--clean-env', '--env', 'KEEP_ME'], { KEEP_ME: 'kept', NOT_FOR_AGENTS: 'x' });
+      expect(run.summary.outcome).toBe('success');
+      const names = readFileSync(join(readJson<{ workspace: string }>(join(run.dir, 'summary.json')).workspace, ENV_NAMES_FILE), 'utf8').split('\n');
+      expect(names).toEqual(expect.arrayContaining(['PATH', 'HOME', 'KEEP_ME']));
+      for (const dropped of ['NOT_FOR_AGENTS', 'DISPATCH_HOME', 'GIT_CONFIG_NOSYSTEM']) expect(names, dropped).not.toContain(dropped);
     });
   });
 });

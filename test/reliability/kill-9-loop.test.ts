@@ -26,7 +26,7 @@ interface Summary {
 }
 
 /** What a user's `ls runs/*` may show: only the files of DESIGN §2 (and the agent's own home). */
-const RUN_FILES = new Set(['task.md', 'summary.json', 'events.jsonl', 'output.log', 'diff.patch', 'last-message.md', 'workspace', 'agent-home', 'cancel-request']);
+const RUN_FILES = new Set(['task.md', 'agent-options.json', 'summary.json', 'events.jsonl', 'output.log', 'diff.patch', 'last-message.md', 'workspace', 'agent-home', 'cancel-request']);
 
 function checkRunDir(dir: string): Summary {
   const visible = readdirSync(dir).filter((name) => !name.startsWith('.'));
