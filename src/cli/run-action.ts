@@ -99,7 +99,9 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
   const { home } = request.template;
   requireFreeSpace([home.runsDir, home.reposDir], minFreeOf(flags.minFree, io.env));
   const queueUrl = resolveQueueUrl((flags as RunFlags & QueueFlags).queue, io.env);
-  if (queueUrl && !isGroupRequest(request)) return (await import('./queue-action.js')).runOnQueue(io, request, flags, queueUrl);
+  // On the queue, one run's `--on-quota wait` is a delayed job (the worker delays it), not a group.
+  const onQueueAlone = !isGroupRequest({ ...request, onQuota: request.onQuota === 'wait' ? 'fail' : request.onQuota });
+  if (queueUrl && onQueueAlone) return (await import('./queue-action.js')).runOnQueue(io, request, flags, queueUrl);
   if ((flags as QueueFlags).detach) throw new UsageError(queueUrl ? '--detach takes one run, not a group' : '--detach needs --queue', 'queue one run with --queue redis://… --detach');
   // A group on the queue: the same group logic here, each member a job on a worker.
   const queue = queueUrl ? await (await import('./queue-action.js')).openQueueMembers(request, queueUrl, io.env) : undefined;
