@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reconcileRun } from '../lifecycle/reconcile-run.js';
+import { packageRoot } from '../package-info.js';
 import { readRunSummary } from '../runs/read-run.js';
 
 /**
@@ -15,7 +15,8 @@ import { readRunSummary } from '../runs/read-run.js';
  * marks those runs abandoned. The job itself is recovered by BullMQ's stalled-job check.
  */
 export function startWatchdog(runsDir: string): void {
-  const script = fileURLToPath(new URL('./watchdog-main.js', import.meta.url));
+  // Beside the tsc output, not the bundle's chunk (import.meta.url is a chunk's under bin/dispatch).
+  const script = join(packageRoot, 'dist', 'queue', 'watchdog-main.js');
   const child = spawn(process.execPath, [script, runsDir, String(process.pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   child.unref();
   // The pipe stays open for the worker's whole life; nothing is ever written to it.
