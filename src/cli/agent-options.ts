@@ -80,13 +80,12 @@ export async function parseAgentOptions(
   env: NodeJS.ProcessEnv,
   aliases: Record<string, { codex?: string; claude?: string }>,
 ): Promise<RunAgentOptions | undefined> {
-  // Loaded on use: zod and Ajv stay out of every other command's start-up.
-  const [{ readMcpConfigFile }, { readOutputSchemaFile }] = await Promise.all([import('./mcp-config-file.js'), import('./output-schema-file.js')]);
+  // Loaded only when the flag is given: zod and Ajv stay out of every other start-up (a `--queue` submit's too).
   const options: RunAgentOptions = {
     reasoning: parseReasoning(flags.reasoning),
-    mcpServers: flags.mcpConfig === undefined ? undefined : await readMcpConfigFile(flags.mcpConfig),
+    mcpServers: flags.mcpConfig === undefined ? undefined : await (await import('./mcp-config-file.js')).readMcpConfigFile(flags.mcpConfig),
     mcpConfigFile: flags.mcpConfig === undefined ? undefined : resolve(flags.mcpConfig),
-    outputSchema: flags.outputSchema === undefined ? undefined : await readOutputSchemaFile(flags.outputSchema),
+    outputSchema: flags.outputSchema === undefined ? undefined : await (await import('./output-schema-file.js')).readOutputSchemaFile(flags.outputSchema),
     extraArgs: { codex: flags.codexArg ?? [], claude: flags.claudeArg ?? [] },
     env: parseEnvFlags(flags.env ?? [], env),
     cleanEnv: flags.cleanEnv === true,

@@ -43,6 +43,9 @@ export async function runOnQueue(io: CliIo, request: DispatchRequest, flags: Run
           started = true;
           io.stderr.write(`dispatch: ${runId} started on a worker\n`);
         },
+        onWaiting: (until) => {
+          if (chatty && until) io.stderr.write(`dispatch: ${runId} hit a usage limit; the job waits on the queue (delayed) until ${new Date(until).toLocaleString()}, then a worker runs it again\n`);
+        },
       });
       if (summary) printSummary(io, summary, runDir, flags);
       const interrupted = interrupts.received();

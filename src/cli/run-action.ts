@@ -2,16 +2,16 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CancelledError, UsageError } from '../errors.js';
 import { findMistypedCommand, mistypedCommandError } from './command-suggestion.js';
-import { parseExecutorList } from '../executors/registry.js';
-import { dispatchTask, isGroupRequest, jobLockKey, type DispatchRequest, type DispatchResult, type OnFinishReport } from '../modes/dispatch-task.js';
-import { requireGh } from '../repos/pull-request.js';
+import { parseExecutorList } from '../executors/executor-names.js';
+import { isGroupRequest, jobLockKey, type DispatchRequest } from '../modes/dispatch-request.js';
+import type { DispatchResult, OnFinishReport } from '../modes/dispatch-task.js';
 import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
 import { resolveHome } from '../runs/home.js';
 import { requireFreeSpace } from '../runs/disk-space.js';
 import { minFreeOf } from './agent-limit-options.js';
-import { watchGroupProgress } from './group-progress.js';
+import type { watchGroupProgress } from './group-progress.js';
 import { exitCodeForSignal, watchInterrupts, type InterruptSignal } from './interrupts.js';
 import { parseAgentOptions, readInstructions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
@@ -73,7 +73,7 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
     apply: flags.apply === true,
     push: flags.push === true,
     // A missing gh fails now, before an hour of agent time, not after.
-    pr: flags.pr ? { gh: requireGh(io.env) } : undefined,
+    pr: flags.pr ? { gh: (await import('../repos/pull-request.js')).requireGh(io.env) } : undefined,
     onFinish: flags.onFinish ? { command: flags.onFinish, timeoutMs: 10 * 60_000 } : undefined,
     onQuota: parseOnQuota(flags.onQuota, flags.fallback),
     maxWaitMs: parseDurationFlag('--max-wait', flags.maxWait),
@@ -99,10 +99,14 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
   const { home } = request.template;
   requireFreeSpace([home.runsDir, home.reposDir], minFreeOf(flags.minFree, io.env));
   const queueUrl = resolveQueueUrl((flags as RunFlags & QueueFlags).queue, io.env);
-  if (queueUrl && !isGroupRequest(request)) return (await import('./queue-action.js')).runOnQueue(io, request, flags, queueUrl);
+  // On the queue, one run's `--on-quota wait` is a delayed job (the worker delays it), not a group.
+  const onQueueAlone = !isGroupRequest({ ...request, onQuota: request.onQuota === 'wait' ? 'fail' : request.onQuota });
+  if (queueUrl && onQueueAlone) return (await import('./queue-action.js')).runOnQueue(io, request, flags, queueUrl);
   if ((flags as QueueFlags).detach) throw new UsageError(queueUrl ? '--detach takes one run, not a group' : '--detach needs --queue', 'queue one run with --queue redis://… --detach');
   // A group on the queue: the same group logic here, each member a job on a worker.
   const queue = queueUrl ? await (await import('./queue-action.js')).openQueueMembers(request, queueUrl, io.env) : undefined;
+  // Loaded here, past the queue's submit: a `--queue` submit needs none of the run code.
+  const [{ dispatchTask }, { watchGroupProgress }] = await Promise.all([import('../modes/dispatch-task.js'), import('./group-progress.js')]);
   const isChatty = chatty(flags);
   const interrupts = watchInterrupts((signal) => {
     if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);

@@ -20,7 +20,15 @@ export function createShowCommand(io: CliIo, _setExitCode: (code: number) => voi
       const content = entry.kind === 'run' ? entry.summary : entry.record;
       if (flags.json) io.stdout.write(`${JSON.stringify(content, null, 2)}\n`);
       else if (flags.quiet) io.stdout.write(`${entry.kind === 'run' ? (entry.summary.outcome ?? entry.summary.status) : entry.record.status}\n`);
-      else if (entry.kind === 'run') io.stdout.write(report.renderRunDetails(entry.summary, entry.dir));
+      else if (entry.kind === 'run') io.stdout.write(`${report.renderRunDetails(entry.summary, entry.dir)}${await describeQueueWait(entry.dir, entry.summary.status)}`);
       else io.stdout.write(report.renderGroupDetails(entry.record, entry.dir, (io.stdout as { columns?: number }).columns));
     });
+}
+
+/** A queued run delayed by `--on-quota wait` says until when (queue.json's waiting_until). */
+async function describeQueueWait(runDir: string, status: string): Promise<string> {
+  if (status !== 'running') return '';
+  const record = await (await import('../queue/queued-run.js')).readQueueRecord(runDir);
+  if (!record?.waiting_until) return '';
+  return `waiting: hit a usage limit; the job is delayed on the queue until ${new Date(record.waiting_until).toLocaleString()} (--on-quota wait), then a worker runs it again\n`;
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { parseExecutorList } from '../executors/registry.js';
+import { parseExecutorList } from '../executors/executor-names.js';
 import { resolveHome } from '../runs/home.js';
 import type { CliIo } from './io.js';
 import { parsePositiveInt } from './run-options.js';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { requireBinary } from '../executors/find-binary.js';
 import { getExecutor } from '../executors/registry.js';
@@ -6,36 +5,16 @@ import type { ExecutorName } from '../executors/types.js';
 import { acquireExclusiveLock } from '../runs/exclusive-lock.js';
 import { createRedactor } from '../runs/redact.js';
 import { executeRun, type RunResult } from './execute-run.js';
-import type { GroupPlan, RunTemplate } from './group-plan.js';
+import type { GroupPlan } from './group-plan.js';
 import { runOnFinish } from './on-finish.js';
-import { DEFAULT_MAX_WAIT_MS, type OnQuota } from './quota-wait.js';
+import { isGroupRequest, type DispatchRequest } from './dispatch-request.js';
+import { DEFAULT_MAX_WAIT_MS } from './quota-wait.js';
 import { checkLoginsBeforeFanOut } from './preflight.js';
 import { runGroup, type GroupHooks, type GroupResult } from './run-group.js';
-import type { RunHooks, ShellCommand } from './run-plan.js';
+import type { RunHooks } from './run-plan.js';
 
-/** What the user asked `dispatch run` to do, validated. */
-export interface DispatchRequest {
-  template: RunTemplate;
-  executors: ExecutorName[];
-  attempts: number;
-  concurrency: number;
-  race: boolean;
-  fallback?: ExecutorName | undefined;
-  budgetUsd?: number | undefined;
-  budgetTokens?: number | undefined;
-  apply: boolean;
-  /** --push: push the winner's branch to the repo's origin. */
-  push?: boolean | undefined;
-  /** --pr: open a pull request with gh (its path, found while validating). */
-  pr?: { gh: string } | undefined;
-  onFinish?: ShellCommand | undefined;
-  /** `--no-overlap` / `--lock-key`: skip (exit 4) while another dispatch of the same job runs. */
-  overlapKey?: string | undefined;
-  /** `--on-quota`: fail (default), fallback (implied by --fallback), wait. */
-  onQuota?: OnQuota | undefined;
-  /** `--max-wait` for `--on-quota wait` (6 h). */
-  maxWaitMs?: number | undefined;
-}
+// The request and its pure helpers live apart, so `--queue` submits need not load the run code.
+export { isGroupRequest, jobLockKey, type DispatchRequest } from './dispatch-request.js';
 
 export type DispatchResult =
   | { kind: 'single'; run: RunResult; exitCode: number; onFinish: OnFinishReport | null }
@@ -46,17 +25,6 @@ export interface OnFinishReport {
   passed: boolean;
   exitCode: number | null;
   logPath: string;
-}
-
-/**
- * Whether the request needs a group (several runs, race, fallback, or `--on-quota wait`,
- * whose rerun after the reset is a new member) rather than one run. Delivering a result
- * (--apply, --push, --pr) also makes one run a group (of one), whose group.json records the
- * branch, the push and the pull request.
- */
-export function isGroupRequest(request: DispatchRequest): boolean {
-  const delivers = request.apply || request.push === true || request.pr !== undefined;
-  return request.executors.length * request.attempts > 1 || request.race || request.fallback !== undefined || request.onQuota === 'wait' || delivers;
 }
 
 /**
@@ -73,11 +41,6 @@ export async function dispatchTask(request: DispatchRequest, hooks: { run?: RunH
   } finally {
     await unlock();
   }
-}
-
-/** The default overlap key: the repo and the task, hashed. */
-export function jobLockKey(repoUrl: string, task: string): string {
-  return `job-${createHash('sha256').update(`${repoUrl}\n${task}`).digest('hex').slice(0, 16)}`;
 }
 
 async function dispatchUnlocked(request: DispatchRequest, hooks: { run?: RunHooks; group?: GroupHooks }): Promise<DispatchResult> {

@@ -1,13 +1,15 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Job } from 'bullmq';
 import type { ExecutorName } from '../executors/types.js';
 import type { RunSummary } from '../runs/summary.js';
 import { readRunSummary } from '../runs/read-run.js';
 import { readEvents } from './event-stream.js';
+import type { QueueJobData, QueueJobResult } from './job-spec.js';
 import type { QueueClient } from './queue-client.js';
 import { keys, readQueueSettings } from './queue-settings.js';
 import { collectResults } from './run-results.js';
-import { finishQueuedRunLocally, readQueueRecord } from './queued-run.js';
+import { finishQueuedRunLocally, readQueueRecord, recordQueueWaiting } from './queued-run.js';
 import { releaseQueueLock } from './overlap-lock.js';
 import { claimEventAppending } from './follow-owner.js';
 import { canAnyWorkerRun, listLiveWorkers } from './worker-registry.js';
@@ -27,6 +29,8 @@ export interface FollowHooks {
   stopSignal?: AbortSignal;
   /** false: leave events.jsonl alone (another process appends to it). */
   appendEvents?: boolean;
+  /** `--on-quota wait`: the job was delayed until then after a usage limit (null: it runs again). */
+  onWaiting?: (until: string | null) => void;
 }
 
 /**
@@ -40,6 +44,7 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
   let noWorkerSince: number | null = null;
   let cancelSent = false;
   let workersCheckedAt = 0;
+  let waitingUntil: string | null | undefined;
   const release = hooks.once || hooks.appendEvents === false ? null : claimEventAppending(runDir);
   try {
     const summary = await followLoop();
@@ -58,7 +63,7 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
         await cancelJob(client, runDir, runId, executor, settings.keyTtlSeconds, typeof hooks.signal.reason === 'string' ? hooks.signal.reason : 'cancelled');
       }
       try {
-        const done = await settleIfDone(client, runDir, runId, executor);
+        const done = await settleIfDone(client, runDir, runId, executor, noteWaiting);
         if (done) return done;
         if (hooks.once) return local;
         const events = await readEvents(client.redis, runId, lastId, POLL_MS);
@@ -73,7 +78,8 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
         }
         if (noWorkerSince !== null && Date.now() - noWorkerSince > settings.noWorkerMs) {
           const job = await client.findJob(executor, runId);
-          if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
+          // A job delayed until a usage limit resets may wait hours: workers may come back meanwhile.
+          if (job && !waitingUntil && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
             await job.remove();
             return finishQueuedRunLocally(runDir, 'infra', {
               kind: 'no_worker',
@@ -88,6 +94,14 @@ export async function followQueuedRun(client: QueueClient, runDir: string, runId
       }
     }
   }
+
+  async function noteWaiting(job: Job<QueueJobData, QueueJobResult>, state: string): Promise<void> {
+    const until = state === 'delayed' ? (job.data.quotaWait?.waiting_until ?? null) : null;
+    if (until === waitingUntil) return;
+    waitingUntil = until;
+    await recordQueueWaiting(runDir, until);
+    hooks.onWaiting?.(until);
+  }
 }
 
 /** A finished run frees its --no-overlap lock. */
@@ -97,7 +111,13 @@ async function releaseLockOf(client: QueueClient, runDir: string, runId: string)
 }
 
 /** The completed attempt's results, or the failure BullMQ recorded; null while the job is not done. */
-async function settleIfDone(client: QueueClient, runDir: string, runId: string, executor: ExecutorName): Promise<RunSummary | null> {
+async function settleIfDone(
+  client: QueueClient,
+  runDir: string,
+  runId: string,
+  executor: ExecutorName,
+  onPending: (job: Job<QueueJobData, QueueJobResult>, state: string) => Promise<void>,
+): Promise<RunSummary | null> {
   const pointer = await client.redis.get(keys.final(runId));
   if (pointer) return collectOrReread(client, runDir, runId, pointer);
   const job = await client.findJob(executor, runId);
@@ -107,6 +127,7 @@ async function settleIfDone(client: QueueClient, runDir: string, runId: string, 
   if (state === 'failed') {
     return finishQueuedRunLocally(runDir, 'infra', { kind: 'infra', message: `the queue gave up on the job: ${job.failedReason ?? 'unknown reason'}` });
   }
+  await onPending(job, state);
   return null;
 }
 

@@ -1,9 +1,11 @@
 import { UsageError } from '../errors.js';
 import type { ExecutorName, SandboxMode } from '../executors/types.js';
 import type { DispatchRequest } from '../modes/dispatch-task.js';
+import { DEFAULT_MAX_WAIT_MS } from '../modes/quota-wait.js';
 import type { RunPlan, ShellCommand } from '../modes/run-plan.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
 import type { DispatchHome } from '../runs/home.js';
+import type { QueueQuotaWait } from './quota-delay.js';
 
 /**
  * What one queued run carries to a worker: the task and its settings, never the submitter's
@@ -34,6 +36,8 @@ export interface QueueJobData {
   /** A group's base commit: the worker fetches its own mirror and starts from this commit. */
   baseSha?: string | undefined;
   fallbackOf?: string | undefined;
+  /** `--on-quota wait`: a run that hits a usage limit goes back on the queue, delayed until the reset. */
+  quotaWait?: QueueQuotaWait | undefined;
   submittedBy: string;
 }
 
@@ -52,7 +56,9 @@ export function rejectLocalOnlyFlags(request: DispatchRequest): void {
 }
 
 export function jobDataOf(request: DispatchRequest, runId: string, executor: ExecutorName, submittedBy: string): QueueJobData {
-  return jobDataFromPlan({ ...request.template, executor, mode: 'single', groupId: null }, runId, submittedBy);
+  const data = jobDataFromPlan({ ...request.template, executor, mode: 'single', groupId: null }, runId, submittedBy);
+  if (request.onQuota === 'wait') data.quotaWait = { maxWaitMs: request.maxWaitMs ?? DEFAULT_MAX_WAIT_MS };
+  return data;
 }
 
 /** A group member's job: the group's base commit goes along, so every member starts from it. */

@@ -11,6 +11,7 @@ import { createEventPublisher } from './event-stream.js';
 import type { QueueJobData, QueueJobResult } from './job-spec.js';
 import { runPlanOf } from './job-spec.js';
 import { keys } from './queue-settings.js';
+import { delayForQuotaReset, describeQuotaWaits } from './quota-delay.js';
 import { uploadResults } from './run-results.js';
 
 /** One running job on this worker: how to stop it, whether stopping means "requeue", its result. */
@@ -69,7 +70,11 @@ async function runJob(ctx: JobContext, job: Job<QueueJobData, QueueJobResult>, t
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    await uploadResults(ctx.redis, result.runDir, data.runId, attempt, ctx.workerId, ctx.ttlSeconds);
+    const notes = describeQuotaWaits(data.quotaWait);
+    if (result.summary.outcome === 'quota' && data.quotaWait && !entry.controller.signal.aborted) {
+      notes.push(`not waiting for the usage limit: ${await delayForQuotaReset(job, token, result.summary, { worker: ctx.workerId, runDir: result.runDir })}`);
+    }
+    await uploadResults(ctx.redis, result.runDir, data.runId, attempt, ctx.workerId, ctx.ttlSeconds, notes);
     return { attempt, status: result.summary.status, exitCode: result.exitCode };
   } finally {
     ctx.active.delete(data.runId);

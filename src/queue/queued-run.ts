@@ -18,6 +18,8 @@ export interface QueueRecord {
   submitted: string;
   /** --no-overlap's key, released once the run is final here. */
   lock_key?: string;
+  /** `--on-quota wait`: the job is delayed on the queue until then (ISO), after a usage limit. */
+  waiting_until?: string | null;
 }
 
 const RECORD = 'queue.json';
@@ -53,6 +55,12 @@ export async function createQueuedRunDir(runsDir: string, data: QueueJobData, re
 export async function readQueueRecord(runDir: string): Promise<QueueRecord | null> {
   if (!existsSync(join(runDir, RECORD))) return null;
   return JSON.parse(await readFile(join(runDir, RECORD), 'utf8')) as QueueRecord;
+}
+
+/** Notes in queue.json that the job waits, delayed, for a usage limit to reset (null: no longer). */
+export async function recordQueueWaiting(runDir: string, until: string | null): Promise<void> {
+  const record = await readQueueRecord(runDir);
+  if (record && (record.waiting_until ?? null) !== until) await writeJsonAtomically(join(runDir, RECORD), { ...record, waiting_until: until });
 }
 
 /** A run the queue ended without a worker's record (cancelled before it started, nobody could run it, failed). */

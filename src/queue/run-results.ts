@@ -23,10 +23,10 @@ const CAPS: Record<string, number> = {
 };
 
 /** Puts the run's files in Redis under its attempt; returns the warnings about what was cut. */
-export async function uploadResults(redis: Redis, runDir: string, runId: string, attempt: string, workerId: string, ttlSeconds: number): Promise<void> {
+export async function uploadResults(redis: Redis, runDir: string, runId: string, attempt: string, workerId: string, ttlSeconds: number, extraNotes: string[] = []): Promise<void> {
   const summary = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as RunSummary;
   const fields: Record<string, Buffer> = {};
-  const notes = [`ran on queue worker ${workerId} (${hostname()}); its run directory: ${runDir}`];
+  const notes = [`ran on queue worker ${workerId} (${hostname()}); its run directory: ${runDir}`, ...extraNotes];
   for (const [name, cap] of Object.entries(CAPS)) {
     const path = join(runDir, name);
     if (!existsSync(path)) continue;

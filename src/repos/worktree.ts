@@ -11,6 +11,7 @@ import { withRepoLock } from './repo-lock.js';
 
 const COMMIT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const LOCK_CONTENTION = /\.lock'?: File exists|Unable to create '[^']*\.lock'|cannot lock ref/i;
+const MISSING_REGISTERED = /is a missing but already registered worktree/i;
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -36,6 +37,12 @@ async function addWorktreeLocked(mirrorPath: string, dir: string, sha: string): 
   for (let attempt = 1; ; attempt += 1) {
     const result = await runGit(args, { cwd: mirrorPath, env, allowFailure: true });
     if (result.exitCode === 0) return;
+    // The same run id again (a queued job's next attempt on this worker, its earlier run dir
+    // set aside): git still records the moved worktree; drop that record and add it anew.
+    if (attempt === 1 && MISSING_REGISTERED.test(result.stderr)) {
+      await runGit([...git, 'worktree', 'prune'], { cwd: mirrorPath, allowFailure: true });
+      continue;
+    }
     // git takes its own locks; a concurrent add or fetch can hold one for a moment.
     if (attempt >= MAX_ATTEMPTS || !LOCK_CONTENTION.test(result.stderr)) throw toGitError(args, result);
     await removeWorktreeLocked(mirrorPath, target).catch(() => undefined);
