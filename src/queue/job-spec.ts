@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import type { RunAgentOptions } from '../executors/agent-options.js';
 import type { ExecutorName, SandboxMode } from '../executors/types.js';
 import type { DispatchRequest } from '../modes/dispatch-task.js';
 import { DEFAULT_MAX_WAIT_MS } from '../modes/quota-wait.js';
@@ -53,6 +54,25 @@ export function rejectLocalOnlyFlags(request: DispatchRequest): void {
   if ((request.template.copy?.length ?? 0) > 0) throw new UsageError('--copy does not go with --queue', "the files are on this machine, not the worker's; commit them or use --setup");
   if (request.apply || request.push || request.pr) throw new UsageError('--apply/--push/--pr do not go with --queue yet', 'apply the collected diff.patch: git apply runs/<run-id>/diff.patch');
   if (request.onFinish) throw new UsageError('--on-finish does not go with --queue yet', 'run your command on runs/<run-id>/summary.json after the job');
+  const unqueued = agentOptionsNotQueued(request.template.agent);
+  if (unqueued.length > 0) {
+    throw new UsageError(`${unqueued.join(', ')} ${unqueued.length === 1 ? 'does' : 'do'} not go with --queue yet (a job carries only --instructions and --model)`, 'run it without --queue, or leave the option out (check .dispatch.json and dispatch.config.json too)');
+  }
+}
+
+/** Agent options a queued job does not carry yet: refused rather than silently dropped. Pure. */
+export function agentOptionsNotQueued(agent: RunAgentOptions | undefined): string[] {
+  if (!agent) return [];
+  const given: Array<[string, boolean]> = [
+    ['--reasoning', agent.reasoning !== undefined],
+    ['--mcp-config', agent.mcpServers !== undefined],
+    ['--output-schema', agent.outputSchema !== undefined],
+    ['--codex-arg/--claude-arg', (agent.extraArgs?.codex?.length ?? 0) + (agent.extraArgs?.claude?.length ?? 0) > 0],
+    ['--env', Object.keys(agent.env ?? {}).length > 0],
+    ['--clean-env', agent.cleanEnv === true],
+    ['a model alias', agent.models !== undefined],
+  ];
+  return given.filter(([, isGiven]) => isGiven).map(([name]) => name);
 }
 
 export function jobDataOf(request: DispatchRequest, runId: string, executor: ExecutorName, submittedBy: string): QueueJobData {

@@ -113,3 +113,15 @@ describe("a remote repository's .dispatch.json", () => {
     expect(result.stderr.trim()).toMatch(/^error: invalid config: .*:\.dispatch\.json: outputSchema: schemas\/missing\.json is not a file in that commit — /);
   });
 });
+
+describe('agent options and --queue', () => {
+  it('an option a queued job does not carry is refused (exit 2, no run), not silently dropped', async () => {
+    writeFileSync(join(repo, '.dispatch.json'), JSON.stringify({ reasoning: 'high' }));
+    // Nothing listens on port 9: the refusal comes before any connection.
+    const result = await runCli(['--queue', 'redis://127.0.0.1:9', '--codex-arg', '--foo', repo, 'task'], { env: testEnv(home) });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^error: --reasoning, --codex-arg\/--claude-arg do not go with --queue yet .* — run it without --queue/m);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(home, 'runs'))).toBe(false);
+  });
+});
