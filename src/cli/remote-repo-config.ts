@@ -1,7 +1,8 @@
 import type { ConfigResult } from '../config/load-config.js';
 import { readRemoteRepoConfig, remoteConfigFilesDir } from '../config/remote-repo-config.js';
 import { CancelledError, InfraError } from '../errors.js';
-import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
+import { rememberFetchFailure } from '../repos/fetch-failures.js';
+import { ensureMirror, mirrorPathOf, resolveBaseCommit } from '../repos/mirror.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
 import { parseRepoArg, type RepoSpec } from '../repos/repo-arg.js';
 import { resolveHome } from '../runs/home.js';
@@ -45,15 +46,17 @@ export async function fetchRemoteRepoConfig(io: CliIo, repoArg: string | undefin
 
 /**
  * For `dispatch run`: like fetchRemoteRepoConfig, but a fetch that fails leaves the config
- * out (with a warning) so the run itself fetches again and records what went wrong in its
- * run directory; a cancel leaves it out silently (the run is then recorded as cancelled).
+ * out, and the run records that same failure in its run directory at once (no second wait
+ * for the remote); a cancel leaves it out silently (the run is then recorded as cancelled).
  */
 export async function fetchRemoteRepoConfigForRun(io: CliIo, repoArg: string, opts: RemoteConfigOptions): Promise<ConfigResult | undefined> {
   try {
     return await fetchRemoteRepoConfig(io, repoArg, opts);
   } catch (error) {
     if (error instanceof InfraError && !(error instanceof CancelledError) && opts.signal?.aborted !== true) {
-      io.stderr.write(`dispatch: warning: could not read the repo's .dispatch.json (${error.message}); trying the run without it\n`);
+      // The remote failed: the run records this very failure at once instead of asking again.
+      const spec = remoteSpecOf(io, repoArg);
+      if (spec) rememberFetchFailure(mirrorPathOf(spec, resolveHome(opts.home, io.env).reposDir), error);
     }
     return undefined;
   }

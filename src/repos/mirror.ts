@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { CancelledError, InfraError, RepoArgError } from '../errors.js';
 import { pickErrorLine, runGit, type GitOptions, type GitResult } from './git.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, describeFetchTimeout, FETCH_TIMEOUT_HINT, lowSpeedArgs, sshLimitEnv, type NetworkLimits } from './network-limits.js';
+import { takeFetchFailure } from './fetch-failures.js';
 import { removeStaleRefLocks, setAsideUnreadableMirror } from './mirror-repair.js';
 import { hasCredentials } from './redact.js';
 import { MIRROR_FETCH_REFSPECS, writeMirrorConfig } from './mirror-config.js';
@@ -26,6 +27,11 @@ export interface BaseCommit {
 
 const REACH_HINT = 'check the URL, the network and your git credentials (credential helper or ssh agent)';
 
+/** Where a repository's shared mirror lives under reposDir. */
+export function mirrorPathOf(spec: RepoSpec, reposDir: string): string {
+  return join(resolve(reposDir), `${spec.slug}.git`);
+}
+
 /**
  * Creates or updates the bare mirror repos/<slug>.git under the repo lock: one fetch at a
  * time per repository; concurrent callers wait and then fetch in turn. The URL (which may
@@ -40,7 +46,9 @@ export async function ensureMirror(
   lockOptions: RepoLockOptions = {},
   limits: NetworkLimits = { timeoutMs: DEFAULT_FETCH_TIMEOUT_MS },
 ): Promise<MirrorInfo> {
-  const mirrorPath = join(resolve(reposDir), `${spec.slug}.git`);
+  const mirrorPath = mirrorPathOf(spec, reposDir);
+  const failed = takeFetchFailure(mirrorPath);
+  if (failed) throw failed;
   const warnings: string[] = [];
   await withRepoLock(resolve(reposDir), spec.slug, async () => {
     await initMirrorIfMissing(mirrorPath);

@@ -62,7 +62,8 @@ describe('a remote that never answers', () => {
     expect(JSON.stringify(summary)).not.toContain('s3cr3t-pass');
     expect(gitProcesses()).toEqual([]);
     expect(repoLocks()).toEqual([]);
-    expect(sockets.length).toBeGreaterThan(0);
+    // Asked once: the run records the failure of the first ask (for the repo's .dispatch.json), it does not wait again.
+    expect(sockets).toHaveLength(1);
   });
 
   it('Ctrl-C during the fetch: the run is cancelled at once, exit 130, git gone, lock free', async () => {
