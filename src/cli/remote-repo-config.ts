@@ -1,7 +1,7 @@
 import type { ConfigResult } from '../config/load-config.js';
 import { readRemoteRepoConfig, remoteConfigFilesDir } from '../config/remote-repo-config.js';
 import { CancelledError, InfraError } from '../errors.js';
-import { rememberFetchFailure } from '../repos/fetch-failures.js';
+import { rememberFetchFailure, rememberMirrorWarnings } from '../repos/mirror-handoff.js';
 import { ensureMirror, mirrorPathOf, resolveBaseCommit } from '../repos/mirror.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
 import { parseRepoArg, type RepoSpec } from '../repos/repo-arg.js';
@@ -15,6 +15,8 @@ export interface RemoteConfigOptions {
   branch: string | undefined;
   fetchTimeout: string | undefined;
   signal?: AbortSignal | undefined;
+  /** Set by `dispatch run`: what the fetch found is handed to the run's own fetch. */
+  forRun?: boolean;
 }
 
 function remoteSpecOf(io: CliIo, repoArg: string | undefined): RepoSpec | undefined {
@@ -38,8 +40,10 @@ export async function fetchRemoteRepoConfig(io: CliIo, repoArg: string | undefin
   const { reposDir } = resolveHome(opts.home, io.env);
   const timeoutMs = opts.fetchTimeout === undefined ? DEFAULT_FETCH_TIMEOUT_MS : parseDurationFlag('--fetch-timeout', opts.fetchTimeout);
   const { mirrorPath, warnings } = await ensureMirror(spec, reposDir, {}, { timeoutMs, signal: opts.signal });
-  // Repairs of the mirror happen here now, not in the run's own fetch: say them.
-  for (const warning of warnings) io.stderr.write(`dispatch: warning: ${warning}\n`);
+  // Repairs of the mirror happen here, not in the run's own fetch: a run gets them into its
+  // summary's warnings (handed to its fetch); `dispatch config` prints them.
+  if (opts.forRun) rememberMirrorWarnings(mirrorPath, warnings);
+  else for (const warning of warnings) io.stderr.write(`dispatch: warning: ${warning}\n`);
   const base = await resolveBaseCommit(mirrorPath, opts.branch);
   return readRemoteRepoConfig(mirrorPath, base.sha, spec.displayUrl, remoteConfigFilesDir(reposDir, spec.slug, base.sha));
 }
@@ -51,7 +55,7 @@ export async function fetchRemoteRepoConfig(io: CliIo, repoArg: string | undefin
  */
 export async function fetchRemoteRepoConfigForRun(io: CliIo, repoArg: string, opts: RemoteConfigOptions): Promise<ConfigResult | undefined> {
   try {
-    return await fetchRemoteRepoConfig(io, repoArg, opts);
+    return await fetchRemoteRepoConfig(io, repoArg, { ...opts, forRun: true });
   } catch (error) {
     if (error instanceof InfraError && !(error instanceof CancelledError) && opts.signal?.aborted !== true) {
       // The remote failed: the run records this very failure at once instead of asking again.

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { CancelledError, InfraError, RepoArgError } from '../errors.js';
 import { pickErrorLine, runGit, type GitOptions, type GitResult } from './git.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, describeFetchTimeout, FETCH_TIMEOUT_HINT, lowSpeedArgs, sshLimitEnv, type NetworkLimits } from './network-limits.js';
-import { takeFetchFailure } from './fetch-failures.js';
+import { takeFetchFailure, takeMirrorWarnings } from './mirror-handoff.js';
 import { removeStaleRefLocks, setAsideUnreadableMirror } from './mirror-repair.js';
 import { hasCredentials } from './redact.js';
 import { MIRROR_FETCH_REFSPECS, writeMirrorConfig } from './mirror-config.js';
@@ -49,7 +49,7 @@ export async function ensureMirror(
   const mirrorPath = mirrorPathOf(spec, reposDir);
   const failed = takeFetchFailure(mirrorPath);
   if (failed) throw failed;
-  const warnings: string[] = [];
+  const warnings: string[] = takeMirrorWarnings(mirrorPath);
   await withRepoLock(resolve(reposDir), spec.slug, async () => {
     await initMirrorIfMissing(mirrorPath);
     warnings.push(...(await repairMirror(mirrorPath, spec.displayUrl)));

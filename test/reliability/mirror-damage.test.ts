@@ -22,12 +22,12 @@ function mirrorPath(): string {
 }
 
 /** A run on the sample repo, after a new commit there (so the fetch must update origin/main). */
-async function runAfterNewCommit(label: string) {
+async function runAfterNewCommit(label: string, target = repo) {
   writeFileSync(join(repo, `${label}.txt`), `${label}\n`);
   git(repo, 'add', '-A');
   git(repo, 'commit', '-qm', label);
   const started = Date.now();
-  const result = await runCli(['--label', `step=${label}`, repo, '[scenario:ok]'], { env: testEnv(home) });
+  const result = await runCli(['--label', `step=${label}`, target, '[scenario:ok]'], { env: testEnv(home) });
   const ms = Date.now() - started;
   const dir = runDirs(home).find((d) => readJson<{ labels: Record<string, string> }>(join(d, 'summary.json')).labels.step === label);
   const summary = readJson<{ outcome: string; before_sha: string; warnings: string[] }>(join(dir ?? '', 'summary.json'));
@@ -50,6 +50,16 @@ describe('a damaged mirror is repaired before the fetch', () => {
     expect(existsSync(join(mirror, 'refs', 'remotes', 'origin', 'main.lock'))).toBe(false);
     expect(existsSync(join(mirror, 'refs', 'heads', 'feature.lock'))).toBe(false);
     expect(result.stdout).toContain('warning: removed stale lock files');
+  });
+
+  it('a remote URL too: the repair made by the fetch for its .dispatch.json is in the run\'s warnings', async () => {
+    const url = `file://${repo}`;
+    expect((await runAfterNewCommit('first', url)).result.exitCode).toBe(0);
+    writeFileSync(join(mirrorPath(), 'refs', 'remotes', 'origin', 'main.lock'), '');
+    const { result, summary } = await runAfterNewCommit('second', url);
+    expect(result.exitCode).toBe(0);
+    expect(summary.before_sha).toBe(git(repo, 'rev-parse', 'HEAD'));
+    expect(summary.warnings.find((w) => w.startsWith('removed stale lock files'))).toContain('refs/remotes/origin/main.lock');
   });
 
   it('a branch lock stays while a live git works in the mirror; the fetch lock still goes', async () => {
