@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Invocation } from '../executors/types.js';
-import { stopContained, trackContainment, untrackContainment, type Containment, type StopReport } from './containment.js';
+import { findContained, stopContained, trackContainment, untrackContainment, type Containment, type StopReport } from './containment.js';
 import { createByteLineSplitter } from './line-splitter.js';
 import { createRunCgroup, spawnInCgroup } from './run-cgroup.js';
 import { createRunMarker, RUN_MARKER_VAR } from './run-marker.js';
@@ -50,6 +50,7 @@ export interface AgentProcess {
 
 export const DEFAULT_DRAIN_MS = 1_000;
 const SETTLE_MS = 100;
+const SETTLE_POLL_MS = 10;
 
 /**
  * Runs one agent CLI: prompt on stdin, stdout/stderr read line by line, wall-clock and idle
@@ -124,9 +125,15 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
       clearTimeout(idleTimer);
       void (async () => {
         const drainMs = opts.drainMs ?? DEFAULT_DRAIN_MS;
-        const closed = await Promise.race([Promise.all(streams.map(whenClosed)).then(() => true), sleep(drainMs).then(() => false)]);
+        // The drain timer is cancelled once the pipes close: a pending timer would keep dispatch alive.
+        const drain = new AbortController();
+        const closed = await Promise.race([
+          Promise.all(streams.map(whenClosed)).then(() => true),
+          sleep(drainMs, false, { signal: drain.signal }).catch(() => false),
+        ]);
+        drain.abort();
         // Let the agent's own helpers finish exiting before anything counts as left behind.
-        if (closed) await sleep(SETTLE_MS);
+        if (closed) await settle(containment);
         if (!stopping) {
           const report = await stopContained(containment, opts.graceMs);
           leftovers = report.found;
@@ -166,6 +173,12 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   })();
 
   return { pid: child.pid, stop, done };
+}
+
+/** Waits up to SETTLE_MS for processes of the run that are still exiting; returns at once when none is left. */
+async function settle(containment: Containment): Promise<void> {
+  const end = Date.now() + SETTLE_MS;
+  while (findContained(containment).length > 0 && Date.now() < end) await sleep(SETTLE_POLL_MS);
 }
 
 function whenClosed(stream: NodeJS.ReadableStream & { closed?: boolean }): Promise<void> {
