@@ -26,6 +26,9 @@ function goalRows(results, labels) {
     rows.push({ measure: 'no-op fake agent: CPU / git processes / node processes', goal: '', yardstick: ms(noop.fake_agent_alone.cpu_ms), values: per(noop, (d) => `${ms(d.cpu_ms)} / ${d.git_processes ?? '?'} / ${d.node_processes ?? '?'}`) });
   }
   if (big) rows.push({ measure: `${big.files}-file / ${big.repo_mb} MB repo, no-op: wall vs \`git worktree add\``, goal: '≤ 1.3×', yardstick: ms(big.git_worktree_add.wall_ms), values: per(big, (d) => ms(d.wall_ms) + times(d.vs_worktree_add)) });
+  if (big?.git_worktree_add_remove) {
+    rows.push({ measure: `${big.files}-file repo, no-op, warm workspace pool (--no-keep-workspace): wall vs \`git worktree add\` + remove`, goal: '≤ 0.5×', yardstick: ms(big.git_worktree_add_remove.wall_ms), values: per(big, (d) => (d.warm_wall_ms === undefined ? '–' : ms(d.warm_wall_ms) + times(d.warm_vs_worktree_add_remove))) });
+  }
   if (parallel) {
     rows.push({ measure: `16 parallel runs (agent works ${parallel.agent_work_ms} ms) vs 16 raw CLIs from a shell`, goal: '≤ 1.15×', yardstick: ms(parallel.raw_clis.wall_ms), values: per(parallel, (d) => ms(d.wall_ms) + times(d.vs_raw)) });
     rows.push({ measure: '16 parallel runs: dispatcher peak RSS', goal: '≤ 100 MB', yardstick: '', values: per(parallel, (d) => `${Math.round(d.dispatcher_rss_mb)} MB`) });

@@ -23,7 +23,7 @@ function formatBytes(bytes: number): string {
 /** `dispatch prune`: removes old worktrees and run directories, never a running run. */
 export function createPruneCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('prune')
-    .description('remove old worktrees, run directories and damaged mirror copies (repos/*.git.damaged-*; never a running run); default: older than 14d')
+    .description('remove old worktrees, run directories, damaged mirror copies (repos/*.git.damaged-*) and every worktree parked for reuse (repos/*.pool); never a running run; default: older than 14d')
     .option('--older-than <duration>', 'runs that started longer ago than this (default 14d unless --keep)')
     .option('--keep <n>', 'always keep the newest N runs')
     .option('--workspaces-only', 'remove only the worktrees; keep the run directories (logs, diff, summary)')
@@ -55,12 +55,14 @@ function renderPruneReport(report: PruneReport, flags: PruneFlags): string {
     else for (const id of report.runs) lines.push(`  run   ${id}${worktrees.has(id) ? ' (and its worktree)' : ''}`);
     if (!flags.workspacesOnly) for (const id of report.groups) lines.push(`  group ${id}`);
     for (const name of report.damagedMirrors) lines.push(`  damaged mirror copy repos/${name}`);
+    if (report.pooledWorkspaces > 0) lines.push(`  ${report.pooledWorkspaces} parked worktree(s) in repos/*.pool`);
   }
   const verb = flags.dryRun ? 'would remove' : 'removed';
   const what = flags.workspacesOnly
     ? `${report.workspaces.length} worktree(s)`
     : `${report.runs.length} run(s) (${report.workspaces.length} with worktrees), ${report.groups.length} group(s)${report.damagedMirrors.length > 0 ? `, ${report.damagedMirrors.length} damaged mirror copy(ies)` : ''}`;
-  lines.push(`${verb} ${what}, ${formatBytes(report.bytesFreed)}${flags.dryRun ? '' : ' freed'}`);
+  const pooled = report.pooledWorkspaces > 0 ? `, ${report.pooledWorkspaces} parked worktree(s)` : '';
+  lines.push(`${verb} ${what}${pooled}, ${formatBytes(report.bytesFreed)}${flags.dryRun ? '' : ' freed'}`);
   if (report.skippedRunning.length > 0) lines.push(`kept ${report.skippedRunning.length} running run(s): ${report.skippedRunning.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

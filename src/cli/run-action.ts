@@ -8,6 +8,7 @@ import type { DispatchResult, OnFinishReport } from '../modes/dispatch-task.js';
 import { groupResultRows, renderGroupVerdict } from '../report/group-report.js';
 import { renderRunReport } from '../report/run-report.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
+import { parseWorkspacePool } from '../repos/pool-size.js';
 import { resolveHome } from '../runs/home.js';
 import { requireFreeSpace } from '../runs/disk-space.js';
 import { minFreeOf } from './agent-limit-options.js';
@@ -59,6 +60,7 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
       setup: flags.setup ? { command: flags.setup, timeoutMs: parseDurationFlag('--setup-timeout', flags.setupTimeout) } : undefined,
       copy: parseCopyItems(flags.copy, io.cwd),
       keepWorkspace: flags.keepWorkspace,
+      workspacePool: parseWorkspacePool(flags.workspacePool),
       requireChanges: flags.requireChanges === true,
       home: resolveHome(flags.home, io.env),
       env: io.env,

@@ -44,6 +44,7 @@ export interface RunFlags {
   json?: boolean;
   quiet?: boolean;
   keepWorkspace: boolean;
+  workspacePool?: string;
   requireChanges?: boolean;
   home?: string;
 }

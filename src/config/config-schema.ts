@@ -34,6 +34,8 @@ export const configFileSchema = z.strictObject({
   cleanEnv: z.boolean().optional(),
   attempts: z.number().int().min(1).optional(),
   concurrency: z.number().int().min(1).optional(),
+  /** Clean worktrees parked per repository for reuse (0 = off). */
+  workspacePool: z.number().int().min(0).max(32).optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;

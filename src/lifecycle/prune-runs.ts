@@ -5,6 +5,7 @@ import { runGit } from '../repos/git.js';
 import { pruneDamagedMirrors } from './prune-damaged-mirrors.js';
 import { withRepoLock } from '../repos/repo-lock.js';
 import { removeWorktree } from '../repos/worktree.js';
+import { clearWorkspacePools } from '../repos/workspace-pool.js';
 import { diskUsage } from '../runs/disk-usage.js';
 import { listEntryIds } from '../runs/find-run.js';
 import { compareRunIds, parseEntryId } from '../runs/run-id.js';
@@ -29,6 +30,8 @@ export interface PruneReport {
   skippedRunning: string[];
   /** `repos/*.git.damaged-*` copies kept by a mirror repair, older than --older-than. */
   damagedMirrors: string[];
+  /** Worktrees parked for reuse (repos/<slug>.pool/*): every prune clears them. */
+  pooledWorkspaces: number;
   bytesFreed: number;
 }
 
@@ -51,7 +54,7 @@ export function selectPrunable(runIds: string[], opts: Pick<PruneOptions, 'older
  * never a running run.
  */
 export async function pruneRuns(home: DispatchHome, opts: PruneOptions): Promise<PruneReport> {
-  const report: PruneReport = { runs: [], workspaces: [], groups: [], skippedRunning: [], damagedMirrors: [], bytesFreed: 0 };
+  const report: PruneReport = { runs: [], workspaces: [], groups: [], skippedRunning: [], damagedMirrors: [], pooledWorkspaces: 0, bytesFreed: 0 };
   const ids = listEntryIds(home.runsDir);
   for (const id of selectPrunable(ids.filter((entry) => !isGroupId(entry)), opts)) {
     const dir = join(home.runsDir, id);
@@ -81,6 +84,9 @@ export async function pruneRuns(home: DispatchHome, opts: PruneOptions): Promise
     report.damagedMirrors = damaged.names;
     report.bytesFreed += damaged.bytes;
   }
+  const pooled = await clearWorkspacePools(home.reposDir, opts.dryRun);
+  report.pooledWorkspaces = pooled.entries.length;
+  report.bytesFreed += pooled.bytes;
   if (!opts.dryRun) await pruneMirrors(home.reposDir);
   return report;
 }

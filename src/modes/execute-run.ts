@@ -10,7 +10,8 @@ import type { Invocation, InvocationRequest } from '../executors/types.js';
 import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
 import { AGENT_OPTIONS_FILE, describeAgentOptions } from '../runs/agent-options-file.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
-import { addWorktree } from '../repos/worktree.js';
+import { DEFAULT_WORKSPACE_POOL } from '../repos/pool-size.js';
+import { checkoutWorkspace } from '../repos/workspace-pool.js';
 import { snapshotWorktree } from '../repos/capture-diff.js';
 import { openEventLog } from '../runs/event-log.js';
 import { openOutputLog } from '../runs/output-log.js';
@@ -184,11 +185,11 @@ async function runPhases(ctx: RunContext): Promise<void> {
   await finishRun(ctx, null, result, mirrorPath);
 }
 
-/** A fresh worktree of the mirror at the base commit; returns the mirror. */
+/** A clean worktree of the mirror at the base commit (fresh, or a parked one reset); returns the mirror. */
 async function createWorkspace(ctx: RunContext): Promise<string> {
   const base = ctx.plan.base ?? (await fetchBase(ctx.plan, ctx.hooks.signal));
   const { mirrorPath } = base;
-  await addWorktree(mirrorPath, ctx.paths.workspace, base.sha);
+  await checkoutWorkspace(mirrorPath, ctx.paths.workspace, base.sha, ctx.plan.workspacePool ?? DEFAULT_WORKSPACE_POOL);
   ctx.summary.branch = base.branch;
   ctx.summary.before_sha = base.sha;
   ctx.summary.warnings.push(...(base.warnings ?? []));

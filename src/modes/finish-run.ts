@@ -5,7 +5,8 @@ import { getExecutor } from '../executors/registry.js';
 import type { AgentProcessResult } from '../process/agent-process.js';
 import { captureChanges } from '../repos/capture-diff.js';
 import { redactCredentials } from '../repos/repo-arg.js';
-import { removeWorktree } from '../repos/worktree.js';
+import { DEFAULT_WORKSPACE_POOL } from '../repos/pool-size.js';
+import { releaseWorkspace } from '../repos/workspace-pool.js';
 import { decideOutcome, exitCodeForOutcome } from '../runs/outcome.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { writeDiffPatch, writeLastMessage } from '../runs/run-dir.js';
@@ -56,7 +57,9 @@ export async function finishRun(
   const cancelled = preError === null && ((result === null && ctx.isCancelled()) || checkCancelled);
 
   if (!plan.keepWorkspace && !plan.resume && mirrorPath && summary.workspace) {
-    await removeWorktree(mirrorPath, paths.workspace);
+    // A worktree some process of the agent may still write to is never parked for another run.
+    const reusable = (result?.stop?.survivors?.length ?? 0) === 0;
+    await releaseWorkspace(mirrorPath, paths.workspace, plan.workspacePool ?? DEFAULT_WORKSPACE_POOL, reusable);
     summary.workspace = null;
   }
 

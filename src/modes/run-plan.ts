@@ -27,6 +27,8 @@ export interface RunPlan {
   outputCapBytes: number;
   labels: Record<string, string>;
   keepWorkspace: boolean;
+  /** --workspace-pool: clean worktrees parked per repository for the next runs (0 = off; default 2). */
+  workspacePool?: number | undefined;
   requireChanges: boolean;
   home: DispatchHome;
   env: NodeJS.ProcessEnv;

@@ -4,6 +4,7 @@ import type { ExecutorName, SandboxMode } from '../executors/types.js';
 import type { DispatchRequest } from '../modes/dispatch-task.js';
 import { DEFAULT_MAX_WAIT_MS } from '../modes/quota-wait.js';
 import type { RunPlan, ShellCommand } from '../modes/run-plan.js';
+import { parseWorkspacePool } from '../repos/pool-size.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
 import type { DispatchHome } from '../runs/home.js';
 import type { QueueQuotaWait } from './quota-delay.js';
@@ -129,6 +130,8 @@ export function runPlanOf(data: QueueJobData, worker: { home: DispatchHome; env:
     outputCapBytes: data.outputCapBytes,
     labels: data.labels,
     keepWorkspace: data.keepWorkspace,
+    // The pool is the worker's disk: its own DISPATCH_WORKSPACE_POOL decides.
+    workspacePool: parseWorkspacePool(worker.env.DISPATCH_WORKSPACE_POOL),
     requireChanges: data.requireChanges,
     home: worker.home,
     env: worker.env,

@@ -19,7 +19,7 @@ const MAX_ATTEMPTS = 5;
  * overlap: a `worktree prune` can delete the admin dir of an add in progress, and concurrent
  * adds race for the same admin dir name (every run's worktree is called `workspace`).
  */
-function withMirrorLock<T>(mirrorPath: string, fn: () => Promise<T>): Promise<T> {
+export function withMirrorLock<T>(mirrorPath: string, fn: () => Promise<T>): Promise<T> {
   return withRepoLock(dirname(resolve(mirrorPath)), basename(mirrorPath, '.git'), fn);
 }
 

@@ -1,0 +1,116 @@
+import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { buildFilterGuardEnv } from './config-guard.js';
+import { runGit } from './git.js';
+
+/** A worktree's administrative directory in the mirror (`<mirror>/worktrees/<name>`). */
+export interface WorktreeLink {
+  adminDir: string;
+}
+
+// What git keeps in a worktree's admin dir after ordinary work (checkout, add, commit, reset).
+const REQUIRED_ENTRIES = ['HEAD', 'commondir', 'gitdir', 'index'];
+// Leftovers of ordinary work, dropped when the worktree is parked (a reflog would grow per run).
+const DROPPED_ENTRIES = new Set(['ORIG_HEAD', 'COMMIT_EDITMSG', 'FETCH_HEAD', 'AUTO_MERGE', 'logs']);
+
+/**
+ * Config for the calls that reset a reused worktree: nothing an agent could have set may
+ * narrow what git looks at (sparse checkout, stat shortcuts, caches of untracked files) or
+ * reach into submodules. Command-line config beats every config file.
+ */
+const RESET_CONFIG_ARGS: readonly string[] = [
+  '-c', 'core.sparseCheckout=false',
+  '-c', 'core.sparseCheckoutCone=false',
+  '-c', 'index.sparse=false',
+  '-c', 'core.untrackedCache=false',
+  '-c', 'core.splitIndex=false',
+  '-c', 'core.checkStat=default',
+  '-c', 'core.trustctime=true',
+  '-c', 'core.ignoreStat=false',
+  '-c', 'submodule.recurse=false',
+  '-c', 'advice.detachedHead=false',
+];
+
+/**
+ * The admin dir of worktree `dir` when every link between them is as git made it: `dir` is a
+ * real directory, its `.git` file names `<mirror>/worktrees/<name>`, and that dir names
+ * `dir/.git` back and has the mirror as its common dir. Null when anything differs (an agent
+ * rewrote `.git`, the mirror was replaced, the admin dir belongs to another worktree).
+ */
+export async function readWorktreeLink(mirrorPath: string, dir: string): Promise<WorktreeLink | null> {
+  try {
+    const [dirStat, dotGitStat] = await Promise.all([lstat(dir), lstat(join(dir, '.git'))]);
+    if (!dirStat.isDirectory() || !dotGitStat.isFile()) return null;
+    const named = /^gitdir: (.+)\n?$/.exec(await readFile(join(dir, '.git'), 'utf8'))?.[1];
+    if (named === undefined) return null;
+    const adminDir = await realpath(named);
+    if (dirname(adminDir) !== (await realpath(join(mirrorPath, 'worktrees')))) return null;
+    const [back, common] = await Promise.all([readFile(join(adminDir, 'gitdir'), 'utf8'), readFile(join(adminDir, 'commondir'), 'utf8')]);
+    if ((await realpath(back.trim()).catch(() => '')) !== (await realpath(join(dir, '.git')))) return null;
+    if (common.trim() !== '../..') return null;
+    return { adminDir };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why the admin dir is not as ordinary work leaves it, or null. Anything else there (an
+ * index.lock, a `locked` mark, config.worktree, info/sparse-checkout, modules/ of a
+ * submodule, a rebase or merge in progress, per-worktree refs) makes the worktree doubtful.
+ */
+export async function findAdminDirDoubt(adminDir: string): Promise<string | null> {
+  const names = await readdir(adminDir);
+  const missing = REQUIRED_ENTRIES.find((name) => !names.includes(name));
+  if (missing) return `its ${missing} is missing`;
+  const odd = names.find((name) => !REQUIRED_ENTRIES.includes(name) && !DROPPED_ENTRIES.has(name));
+  return odd === undefined ? null : `it holds ${odd}`;
+}
+
+/** Drops what ordinary work leaves in the admin dir beyond HEAD, index and the links. */
+export async function tidyAdminDir(adminDir: string): Promise<void> {
+  await Promise.all([...DROPPED_ENTRIES].map((name) => rm(join(adminDir, name), { recursive: true, force: true })));
+}
+
+/**
+ * Why the index cannot be trusted to show every file as it is, or null: an entry marked
+ * assume-unchanged (lower-case tag) or skip-worktree (`S`) hides its file from checkout and
+ * clean alike, and an unmerged one (`M`) is a conflict in progress. `git ls-files -v -z`
+ * output. Pure.
+ */
+export function findIndexDoubt(listing: string): string | null {
+  for (const record of listing.split('\0')) {
+    if (record === '' || record.startsWith('H ')) continue;
+    return `the index marks ${JSON.stringify(record.slice(2))} '${record.slice(0, 1)}'`;
+  }
+  return null;
+}
+
+/** git args that point at this worktree and its admin dir alone, with the reset config. */
+function worktreeGitArgs(link: WorktreeLink, dir: string): string[] {
+  return [...RESET_CONFIG_ARGS, `--git-dir=${link.adminDir}`, `--work-tree=${dir}`];
+}
+
+/** Why the worktree's index is doubtful (see findIndexDoubt), or null. */
+export async function inspectIndex(link: WorktreeLink, dir: string): Promise<string | null> {
+  const listed = await runGit([...worktreeGitArgs(link, dir), 'ls-files', '-v', '-z'], { cwd: dir, allowFailure: true });
+  if (listed.exitCode !== 0) return 'git ls-files failed';
+  return findIndexDoubt(listed.stdout);
+}
+
+/** Removes every untracked and ignored file (nested repositories too). */
+export async function cleanWorktree(link: WorktreeLink, dir: string, filterEnv: Record<string, string>): Promise<void> {
+  await runGit([...worktreeGitArgs(link, dir), 'clean', '-ffdxq'], { cwd: dir, env: filterEnv });
+}
+
+/**
+ * Resets worktree `dir` to commit `sha` exactly as a fresh `git worktree add --detach` would
+ * leave it: HEAD detached at sha (never moving a branch the agent checked out), index and
+ * tracked files as in sha, no untracked or ignored file. Throws on any failure.
+ */
+export async function resetWorktree(mirrorPath: string, link: WorktreeLink, dir: string, sha: string): Promise<void> {
+  // The mirror's own filters are emptied: a smudge command an agent planted must not run.
+  const filterEnv = await buildFilterGuardEnv(mirrorPath, [`--git-dir=${mirrorPath}`]);
+  await runGit([...worktreeGitArgs(link, dir), 'checkout', '--quiet', '--force', '--detach', sha, '--'], { cwd: dir, env: filterEnv });
+  await cleanWorktree(link, dir, filterEnv);
+}
