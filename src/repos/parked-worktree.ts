@@ -98,9 +98,9 @@ export async function inspectIndex(link: WorktreeLink, dir: string): Promise<str
   return findIndexDoubt(listed.stdout);
 }
 
-/** Removes every untracked and ignored file (nested repositories too). */
-export async function cleanWorktree(link: WorktreeLink, dir: string, filterEnv: Record<string, string>): Promise<void> {
-  await runGit([...worktreeGitArgs(link, dir), 'clean', '-ffdxq'], { cwd: dir, env: filterEnv });
+/** Removes every untracked and ignored file (nested repositories too); clean runs no filter. */
+export async function cleanWorktree(link: WorktreeLink, dir: string): Promise<void> {
+  await runGit([...worktreeGitArgs(link, dir), 'clean', '-ffdxq'], { cwd: dir });
 }
 
 /**
@@ -112,5 +112,5 @@ export async function resetWorktree(mirrorPath: string, link: WorktreeLink, dir:
   // The mirror's own filters are emptied: a smudge command an agent planted must not run.
   const filterEnv = await buildFilterGuardEnv(mirrorPath, [`--git-dir=${mirrorPath}`]);
   await runGit([...worktreeGitArgs(link, dir), 'checkout', '--quiet', '--force', '--detach', sha, '--'], { cwd: dir, env: filterEnv });
-  await cleanWorktree(link, dir, filterEnv);
+  await cleanWorktree(link, dir);
 }

@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { diskUsage } from '../runs/disk-usage.js';
 import { captureObjectDir } from './capture-diff.js';
-import { buildFilterGuardEnv } from './config-guard.js';
 import { cleanWorktree, findAdminDirDoubt, inspectIndex, readWorktreeLink, resetWorktree, tidyAdminDir } from './parked-worktree.js';
 import { addWorktree, removeWorktree, withMirrorLock } from './worktree.js';
 
@@ -51,7 +50,7 @@ async function parkWorktree(mirrorPath: string, dir: string, poolSize: number): 
   const link = await readWorktreeLink(mirrorPath, dir);
   if (!link || (await findAdminDirDoubt(link.adminDir)) !== null || (await inspectIndex(link, dir)) !== null) return false;
   // What the agent built (node_modules, build output) goes now, as a removal would free it.
-  await cleanWorktree(link, dir, await buildFilterGuardEnv(mirrorPath, [`--git-dir=${mirrorPath}`]));
+  await cleanWorktree(link, dir);
   await tidyAdminDir(link.adminDir);
   await rm(captureObjectDir(dir), { recursive: true, force: true });
   const poolDir = poolDirOf(mirrorPath);
@@ -86,6 +85,8 @@ async function takeParked(mirrorPath: string, dir: string, sha: string): Promise
     const link = await readWorktreeLink(mirrorPath, dir);
     if (!link || (await findAdminDirDoubt(link.adminDir)) !== null || (await inspectIndex(link, dir)) !== null) throw new Error('doubtful');
     await resetWorktree(mirrorPath, link, dir, sha);
+    // The checkout's reflog entry names the branch the earlier run left checked out.
+    await tidyAdminDir(link.adminDir);
     return true;
   } catch {
     // Never a wrong workspace for speed: the doubtful one goes, the caller adds a fresh one.
