@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildFilterGuardEnv } from './config-guard.js';
 import { runGit } from './git.js';
+import { findIndexDoubt } from './index-flags.js';
 
 /** A worktree's administrative directory in the mirror (`<mirror>/worktrees/<name>`). */
 export interface WorktreeLink {
@@ -73,17 +74,13 @@ export async function tidyAdminDir(adminDir: string): Promise<void> {
 }
 
 /**
- * Why the index cannot be trusted to show every file as it is, or null: an entry marked
- * assume-unchanged (lower-case tag) or skip-worktree (`S`) hides its file from checkout and
- * clean alike, and an unmerged one (`M`) is a conflict in progress. `git ls-files -v -z`
- * output. Pure.
+ * The link of worktree `dir` when it is beyond doubt as a worktree to reuse: its links as git
+ * made them, its admin dir as ordinary work leaves it, every index entry plainly tracked.
  */
-export function findIndexDoubt(listing: string): string | null {
-  for (const record of listing.split('\0')) {
-    if (record === '' || record.startsWith('H ')) continue;
-    return `the index marks ${JSON.stringify(record.slice(2))} '${record.slice(0, 1)}'`;
-  }
-  return null;
+export async function inspectReusable(mirrorPath: string, dir: string): Promise<WorktreeLink | null> {
+  const link = await readWorktreeLink(mirrorPath, dir);
+  if (!link || (await findAdminDirDoubt(link.adminDir)) !== null || (await inspectIndex(mirrorPath, link)) !== null) return null;
+  return link;
 }
 
 /** git args that point at this worktree and its admin dir alone, with the reset config. */
@@ -91,11 +88,11 @@ function worktreeGitArgs(link: WorktreeLink, dir: string): string[] {
   return [...RESET_CONFIG_ARGS, `--git-dir=${link.adminDir}`, `--work-tree=${dir}`];
 }
 
-/** Why the worktree's index is doubtful (see findIndexDoubt), or null. */
-export async function inspectIndex(link: WorktreeLink, dir: string): Promise<string | null> {
-  const listed = await runGit([...worktreeGitArgs(link, dir), 'ls-files', '-v', '-z'], { cwd: dir, allowFailure: true });
-  if (listed.exitCode !== 0) return 'git ls-files failed';
-  return findIndexDoubt(listed.stdout);
+/** Why the worktree's index is doubtful (see findIndexDoubt), or null. Read here, not by a git process. */
+async function inspectIndex(mirrorPath: string, link: WorktreeLink): Promise<string | null> {
+  const config = await readFile(join(mirrorPath, 'config'), 'utf8').catch(() => '');
+  const hashBytes = /^\s*objectformat\s*=\s*"?sha256"?\s*$/im.test(config) ? 32 : 20;
+  return findIndexDoubt(await readFile(join(link.adminDir, 'index')), hashBytes);
 }
 
 /** Removes every untracked and ignored file (nested repositories too); clean runs no filter. */

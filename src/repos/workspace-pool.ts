@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { diskUsage } from '../runs/disk-usage.js';
 import { captureObjectDir } from './capture-diff.js';
-import { cleanWorktree, findAdminDirDoubt, inspectIndex, readWorktreeLink, resetWorktree, tidyAdminDir } from './parked-worktree.js';
+import { cleanWorktree, inspectReusable, readWorktreeLink, resetWorktree, tidyAdminDir } from './parked-worktree.js';
 import { addWorktree, removeWorktree, withMirrorLock } from './worktree.js';
 
 // `<time base36>-<hex>`: newest last in name order.
@@ -47,8 +47,8 @@ export async function releaseWorkspace(mirrorPath: string, dir: string, poolSize
 
 async function parkWorktree(mirrorPath: string, dir: string, poolSize: number): Promise<boolean> {
   if ((await listParked(mirrorPath)).length >= poolSize) return false;
-  const link = await readWorktreeLink(mirrorPath, dir);
-  if (!link || (await findAdminDirDoubt(link.adminDir)) !== null || (await inspectIndex(link, dir)) !== null) return false;
+  const link = await inspectReusable(mirrorPath, dir);
+  if (!link) return false;
   // What the agent built (node_modules, build output) goes now, as a removal would free it.
   await cleanWorktree(link, dir);
   await tidyAdminDir(link.adminDir);
@@ -71,33 +71,33 @@ async function parkWorktree(mirrorPath: string, dir: string, poolSize: number): 
  */
 async function takeParked(mirrorPath: string, dir: string, sha: string): Promise<boolean> {
   if ((await listParked(mirrorPath)).length === 0) return false;
-  // Claimed under the mirror lock: a rename takes one entry for one run only.
-  const claimed = await withMirrorLock(mirrorPath, async () => {
-    const newest = (await listParked(mirrorPath)).at(-1);
-    if (newest === undefined) return false;
-    const link = await readWorktreeLink(mirrorPath, newest);
-    await rename(newest, dir);
-    if (link) await writeFileAtomically(join(link.adminDir, 'gitdir'), `${join(resolve(dir), '.git')}\n`);
-    return true;
-  });
-  if (!claimed) return false;
   try {
-    const link = await readWorktreeLink(mirrorPath, dir);
-    if (!link || (await findAdminDirDoubt(link.adminDir)) !== null || (await inspectIndex(link, dir)) !== null) throw new Error('doubtful');
+    // Claimed under the mirror lock: a rename takes one entry for one run only.
+    const claimed = await withMirrorLock(mirrorPath, async () => {
+      const newest = (await listParked(mirrorPath)).at(-1);
+      if (newest === undefined) return false;
+      const link = await readWorktreeLink(mirrorPath, newest);
+      if (link) await moveWorktree(link.adminDir, newest, dir);
+      else await rename(newest, dir);
+      return true;
+    });
+    if (!claimed) return false;
+    const link = await inspectReusable(mirrorPath, dir);
+    if (!link) throw new Error('doubtful');
     await resetWorktree(mirrorPath, link, dir, sha);
     // The checkout's reflog entry names the branch the earlier run left checked out.
     await tidyAdminDir(link.adminDir);
     return true;
   } catch {
-    // Never a wrong workspace for speed: the doubtful one goes, the caller adds a fresh one.
-    await removeWorktree(mirrorPath, dir);
+    // Never a wrong workspace for speed: a doubtful one goes, the caller adds a fresh one.
+    if (existsSync(dir)) await removeWorktree(mirrorPath, dir);
     return false;
   }
 }
 
 async function moveWorktree(adminDir: string, from: string, to: string): Promise<void> {
   await rename(from, to);
-  await writeFileAtomically(join(adminDir, 'gitdir'), `${join(to, '.git')}\n`);
+  await writeFileAtomically(join(adminDir, 'gitdir'), `${join(resolve(to), '.git')}\n`);
 }
 
 /** Every parked worktree of every mirror under reposDir, removed (or only listed, dryRun), and their size. */

@@ -75,7 +75,7 @@ describe('parallel', () => {
 });
 
 describe('many dispatches on one repository at once', () => {
-  it('every member gets its worktree, and removing them leaves no worktree record behind', async () => {
+  it('every member gets its worktree, and removing them leaves no worktree record behind but the parked ones', async () => {
     const runs = await Promise.all(
       Array.from({ length: 5 }, () => dispatchGroup(['--executor', 'both', '-n', '2', '--no-keep-workspace', repo, 'task'])),
     );
@@ -83,7 +83,12 @@ describe('many dispatches on one repository at once', () => {
     expect(outcomes).toEqual(Array(20).fill('success'));
     const mirror = join(home, 'repos', readdirSync(join(home, 'repos')).find((name) => name.endsWith('.git')) ?? '');
     const worktrees = execFileSync('git', ['--git-dir', mirror, 'worktree', 'list', '--porcelain'], { encoding: 'utf8' });
-    expect(worktrees.match(/^worktree /gm)).toHaveLength(1); // the bare mirror itself
+    const paths = [...worktrees.matchAll(/^worktree (.+)$/gm)].map((match) => match[1]);
+    // The bare mirror itself, and the worktrees parked for reuse (at most 2 by default).
+    const pool = mirror.replace(/\.git$/, '.pool');
+    expect(paths.filter((path) => path !== mirror && !path?.startsWith(`${pool}/`))).toEqual([]);
+    expect(paths.length).toBeLessThanOrEqual(3);
+    expect(existsSync(pool) ? readdirSync(pool).length : 0).toBe(paths.length - 1);
   });
 });
 

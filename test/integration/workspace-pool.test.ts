@@ -84,13 +84,14 @@ describe('the workspace pool', () => {
   });
 
   it('gives concurrent runs distinct parked worktrees', async () => {
-    const env = { DISPATCH_WORKSPACE_POOL: '3' };
-    await Promise.all([1, 2, 3].map(() => dispatch(['--no-keep-workspace', repo, '[scenario:ok]'], env)));
+    const env = { DISPATCH_WORKSPACE_POOL: '3', FAKE_AGENT_DELAY_MS: '1500' };
+    // Working at the same time, the three hold three worktrees (a late starter may reuse one).
+    await Promise.all([1, 2, 3].map(() => dispatch(['--no-keep-workspace', repo, '[scenario:slow-ok]'], env)));
     const parkedInodes = parked().map(inode);
-    expect(parkedInodes).toHaveLength(3);
-    const runs = await Promise.all([1, 2, 3].map(() => dispatch([repo, '[scenario:ok]'], env)));
+    expect(parkedInodes.length).toBeGreaterThanOrEqual(2);
+    const runs = await Promise.all(parkedInodes.map(() => dispatch([repo, '[scenario:ok]'], env)));
     const used = runs.map((run) => inode(join(run.dir, 'workspace')));
-    expect(new Set(used).size).toBe(3);
+    expect(new Set(used).size).toBe(parkedInodes.length);
     expect([...used].sort()).toEqual([...parkedInodes].sort());
     for (const run of runs) {
       expect(run.summary.outcome).toBe('success');
@@ -101,7 +102,8 @@ describe('the workspace pool', () => {
   });
 
   it('keeps at most N parked worktrees per repo; 0 turns the pool off', async () => {
-    await Promise.all([1, 2, 3].map(() => dispatch(['--no-keep-workspace', '--workspace-pool', '1', repo, '[scenario:noop]'])));
+    // Three at once: more worktrees than the bound come back.
+    await Promise.all([1, 2, 3].map(() => dispatch(['--no-keep-workspace', '--workspace-pool', '1', repo, '[scenario:slow-ok]'], { FAKE_AGENT_DELAY_MS: '1000' })));
     expect(parked()).toHaveLength(1);
     expect(registered()).toEqual(parked());
     const off = await dispatch(['--no-keep-workspace', repo, '[scenario:noop]'], { DISPATCH_WORKSPACE_POOL: '0' });

@@ -1,0 +1,54 @@
+/**
+ * Reads the entry flags of a git index file (format versions 2 to 4, documented in git's
+ * gitformat-index): enough to tell whether every entry is plainly tracked, without a git
+ * process. Pure.
+ */
+
+const ASSUME_VALID = 0x8000;
+const EXTENDED = 0x4000;
+const STAGE_MASK = 0x3000;
+const SKIP_WORKTREE = 0x4000;
+const INTENT_TO_ADD = 0x2000;
+/** ctime, mtime (seconds, nanoseconds), dev, ino, mode, uid, gid, size: 32 bits each. */
+const STAT_BYTES = 40;
+
+/**
+ * Why the index cannot be trusted to show every file as it is, or null: an entry marked
+ * assume-unchanged or skip-worktree hides its file from checkout and clean alike, an
+ * intent-to-add or unmerged one is work in progress, and an index this reader does not
+ * understand is no better. `hashBytes`: 20 (SHA-1) or 32 (SHA-256).
+ */
+export function findIndexDoubt(index: Buffer, hashBytes: number): string | null {
+  if (index.length < 12 || index.toString('latin1', 0, 4) !== 'DIRC') return 'the index has no DIRC signature';
+  const version = index.readUInt32BE(4);
+  if (version < 2 || version > 4) return `the index is version ${version}`;
+  const count = index.readUInt32BE(8);
+  let offset = 12;
+  for (let i = 0; i < count; i += 1) {
+    const flagsAt = offset + STAT_BYTES + hashBytes;
+    if (flagsAt + 2 > index.length) return 'the index is cut short';
+    const flags = index.readUInt16BE(flagsAt);
+    if (flags & ASSUME_VALID) return 'an index entry is marked assume-unchanged';
+    if (flags & STAGE_MASK) return 'the index holds a conflict';
+    let pathAt = flagsAt + 2;
+    if (flags & EXTENDED) {
+      if (version < 3 || pathAt + 2 > index.length) return 'the index has an extended entry it cannot have';
+      const extended = index.readUInt16BE(pathAt);
+      if (extended & SKIP_WORKTREE) return 'an index entry is marked skip-worktree';
+      if (extended & INTENT_TO_ADD) return 'an index entry is marked intent-to-add';
+      pathAt += 2;
+    }
+    if (version === 4) pathAt = skipVarint(index, pathAt);
+    const nul = pathAt < 0 ? -1 : index.indexOf(0, pathAt);
+    if (nul < 0) return 'the index is cut short';
+    // Versions 2 and 3 pad each entry with 1 to 8 NULs to a multiple of 8 bytes; 4 does not pad.
+    offset = version === 4 ? nul + 1 : offset + ((nul - offset + 8) & ~7);
+  }
+  return offset <= index.length - hashBytes ? null : 'the index is cut short';
+}
+
+/** The offset after the varint (git's offset encoding) at `at`, or -1 past the end. */
+function skipVarint(buffer: Buffer, at: number): number {
+  for (let i = at; i < buffer.length; i += 1) if (((buffer[i] ?? 0) & 0x80) === 0) return i + 1;
+  return -1;
+}

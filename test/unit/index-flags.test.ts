@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findIndexDoubt } from '../../src/repos/index-flags.js';
+import { createFixtureRepo, type FixtureRepo } from '../helpers/git-fixtures.js';
+
+let fixture: FixtureRepo;
+const indexOf = () => readFileSync(join(fixture.path, '.git', 'index'));
+
+beforeEach(async () => {
+  fixture = await createFixtureRepo({ 'README.md': '# r\n', [`${'deep/'.repeat(30)}long-name.txt`]: 'x\n', 'a.txt': 'a\n', 'b.txt': 'b\n' });
+});
+afterEach(() => fixture.cleanup());
+
+describe('findIndexDoubt (real indexes written by git)', () => {
+  // (Version 3 only differs when an entry has extended flags: git writes a plain one as 2.)
+  it.each([2, 4])('finds nothing in a plain index of version %i', async (version) => {
+    await fixture.git(['update-index', '--index-version', String(version)]);
+    expect(indexOf().readUInt32BE(4)).toBe(version);
+    expect(findIndexDoubt(indexOf(), 20)).toBeNull();
+  });
+
+  it.each([
+    ['assume-unchanged', ['update-index', '--assume-unchanged', 'b.txt'], /assume-unchanged/],
+    ['skip-worktree', ['update-index', '--skip-worktree', 'b.txt'], /skip-worktree/],
+  ])('finds an entry marked %s, in every index version', async (_name, args, doubt) => {
+    await fixture.git(args);
+    for (const version of [version2or3(args), 4]) {
+      await fixture.git(['update-index', '--index-version', String(version)]);
+      expect(findIndexDoubt(indexOf(), 20)).toMatch(doubt);
+    }
+  });
+
+  it('finds an intent-to-add entry and a conflict', async () => {
+    writeFileSync(join(fixture.path, 'new.txt'), 'new\n');
+    await fixture.git(['add', '--intent-to-add', 'new.txt']);
+    expect(findIndexDoubt(indexOf(), 20)).toMatch(/intent-to-add/);
+    await fixture.git(['rm', '-q', '--cached', 'new.txt']);
+    const blob = await fixture.git(['hash-object', '-w', 'a.txt']);
+    // An unmerged entry: stage 1 and 2 of one path, as a conflicted merge leaves them.
+    execFileSync('git', ['update-index', '--index-info'], { cwd: fixture.path, input: `0 ${'0'.repeat(40)}\tc.txt\n100644 ${blob} 1\tc.txt\n100644 ${blob} 2\tc.txt\n` });
+    expect(findIndexDoubt(indexOf(), 20)).toMatch(/conflict/);
+  });
+
+  it('refuses what it cannot read', () => {
+    const index = indexOf();
+    expect(findIndexDoubt(index.subarray(0, 40), 20)).toMatch(/cut short/);
+    expect(findIndexDoubt(Buffer.from('NOPE0000000000'), 20)).toMatch(/signature/);
+    const future = Buffer.from(index);
+    future.writeUInt32BE(9, 4);
+    expect(findIndexDoubt(future, 20)).toMatch(/version 9/);
+  });
+});
+
+/** skip-worktree needs an extended entry: git writes version 3 for it, assume-unchanged stays 2. */
+function version2or3(args: string[]): number {
+  return args.includes('--skip-worktree') ? 3 : 2;
+}
