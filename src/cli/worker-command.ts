@@ -4,6 +4,7 @@ import { parseExecutorList } from '../executors/executor-names.js';
 import { resolveHome } from '../runs/home.js';
 import type { CliIo } from './io.js';
 import { parsePositiveInt } from './run-options.js';
+import { parseWorkspacePool } from '../repos/pool-size.js';
 
 /** `dispatch worker --queue redis://…`: runs queued jobs on this machine until SIGTERM/SIGINT. */
 export function createWorkerCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -17,6 +18,8 @@ export function createWorkerCommand(io: CliIo, setExitCode: (code: number) => vo
       const [{ resolveQueueUrl }, { runWorker }] = await Promise.all([import('../queue/queue-url.js'), import('../queue/run-worker.js')]);
       const queueUrl = resolveQueueUrl(flags.queue, io.env);
       if (!queueUrl) throw new UsageError('dispatch worker needs a queue', 'pass --queue redis://host:6379 or set DISPATCH_QUEUE');
+      // Read again for every job (runPlanOf): a bad value fails here, before any job is taken.
+      parseWorkspacePool(io.env.DISPATCH_WORKSPACE_POOL);
       const stopRequested = new Promise<string>((resolve) => {
         for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
       });

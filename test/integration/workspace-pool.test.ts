@@ -83,6 +83,17 @@ describe('the workspace pool', () => {
     expect(registered()).toEqual([workspace]);
   });
 
+  it('undoes a change that kept the size and mtime of a tracked file', async () => {
+    const first = await dispatch(['--no-keep-workspace', repo, '[scenario:sneaky-edit]']);
+    expect(first.summary.changes).toBe('uncommitted');
+    const parkedInode = inode(parked()[0] ?? '');
+    const second = await dispatch([repo, '[scenario:noop]']);
+    const workspace = join(second.dir, 'workspace');
+    expect(inode(workspace)).toBe(parkedInode);
+    expect(readFileSync(join(workspace, 'src', 'index.js'), 'utf8')).toBe('export const answer = 42;\n');
+    expect(readFileSync(join(second.dir, 'diff.patch'), 'utf8')).toBe('');
+  });
+
   it('gives concurrent runs distinct parked worktrees', async () => {
     const env = { DISPATCH_WORKSPACE_POOL: '3', FAKE_AGENT_DELAY_MS: '1500' };
     // Working at the same time, the three hold three worktrees (a late starter may reuse one).
