@@ -97,6 +97,10 @@ ${machine.join('\n')}
 - fake agents: test/fixtures/fake-agent.mjs (no-op and 16 parallel \`slow-ok\` runs) and
   bench/flood-agent.mjs (codex JSON events of 1–8 KB a line). Each dispatch home gets one warm-up run so
   the mirror exists, as for any run after a user's first.
+- big repo, warm workspace pool: \`--no-keep-workspace\` runs in a home of their own; the warm-up run
+  parks its worktree (repos/<slug>.pool/), every measured run takes a parked one, resets it to the base
+  (\`checkout --force --detach\` + \`clean -ffdx\`) and parks it again at its end. The yardstick is
+  \`git worktree add\` then \`git worktree remove\` of a worktree of the same repo, summed.
 - The diff capture (src/repos/capture-diff.ts) is measured as main has it; a change that seeds its
   temporary index from the worktree's index is coming (issue 10) and will cut the big-repo figure.
 
