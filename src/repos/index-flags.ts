@@ -11,11 +11,13 @@ const SKIP_WORKTREE = 0x4000;
 const INTENT_TO_ADD = 0x2000;
 /** ctime, mtime (seconds, nanoseconds), dev, ino, mode, uid, gid, size: 32 bits each. */
 const STAT_BYTES = 40;
+const MODE_AT = 24;
+const GITLINK = 0o160000;
 
 /**
  * Why the index cannot be trusted to show every file as it is, or null: an entry marked
- * assume-unchanged or skip-worktree hides its file from checkout and clean alike, an
- * intent-to-add or unmerged one is work in progress, and an index this reader does not
+ * assume-unchanged or skip-worktree hides its file from checkout and clean alike, so does a
+ * submodule (gitlink) its files, an intent-to-add or unmerged one is work in progress, and an index this reader does not
  * understand is no better. `hashBytes`: 20 (SHA-1) or 32 (SHA-256).
  */
 export function findIndexDoubt(index: Buffer, hashBytes: number): string | null {
@@ -27,6 +29,8 @@ export function findIndexDoubt(index: Buffer, hashBytes: number): string | null 
   for (let i = 0; i < count; i += 1) {
     const flagsAt = offset + STAT_BYTES + hashBytes;
     if (flagsAt + 2 > index.length) return 'the index is cut short';
+    // A submodule's files are neither reset nor cleaned by the superproject's git.
+    if ((index.readUInt32BE(offset + MODE_AT) & 0o170000) === GITLINK) return 'the index holds a submodule';
     const flags = index.readUInt16BE(flagsAt);
     if (flags & ASSUME_VALID) return 'an index entry is marked assume-unchanged';
     if (flags & STAGE_MASK) return 'the index holds a conflict';

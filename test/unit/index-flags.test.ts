@@ -43,6 +43,11 @@ describe('findIndexDoubt (real indexes written by git)', () => {
     expect(findIndexDoubt(indexOf(), 20)).toMatch(/conflict/);
   });
 
+  it('finds a submodule (gitlink)', async () => {
+    await fixture.git(['update-index', '--add', '--cacheinfo', `160000,${await fixture.head()},vendor/lib`]);
+    expect(findIndexDoubt(indexOf(), 20)).toMatch(/submodule/);
+  });
+
   it('refuses what it cannot read', () => {
     const index = indexOf();
     expect(findIndexDoubt(index.subarray(0, 40), 20)).toMatch(/cut short/);
