@@ -200,8 +200,8 @@ export async function fetchBase(
   plan: Pick<RunPlan, 'repo' | 'home' | 'branch' | 'fetchTimeoutMs'>,
   signal: AbortSignal | undefined,
 ): Promise<NonNullable<RunPlan['base']>> {
-  const { mirrorPath, warnings } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
-  return { mirrorPath, warnings, ...(await resolveBaseCommit(mirrorPath, plan.branch)) };
+  const { mirrorPath, warnings, refs } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
+  return { mirrorPath, warnings, ...(await resolveBaseCommit(mirrorPath, plan.branch, refs)) };
 }
 
 function invocationRequest(ctx: RunContext): InvocationRequest {

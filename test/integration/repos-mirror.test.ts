@@ -64,6 +64,22 @@ describe('ensureMirror', () => {
     expect(await resolveBaseCommit(mirrorPath, 'v1.0')).toEqual({ branch: 'v1.0', sha: featureSha });
   });
 
+  it('a second ensureMirror with nothing new hands over its refs: the base commit is the same with and without them', async () => {
+    await source.git(['tag', '-a', '-m', 'annotated', 'v2.0', 'feature/x']);
+    const spec = localSpec();
+    await ensureMirror(spec, reposDir);
+    const { mirrorPath, refs } = await ensureMirror(spec, reposDir);
+    expect(refs?.headTarget).toBe('refs/remotes/origin/main');
+    for (const branch of [undefined, 'main', 'feature/x', 'v1.0', 'v2.0']) {
+      expect(await resolveBaseCommit(mirrorPath, branch, refs)).toEqual(await resolveBaseCommit(mirrorPath, branch));
+    }
+    expect((await resolveBaseCommit(mirrorPath, 'v2.0', refs)).sha).toBe(await source.git(['rev-parse', 'feature/x']));
+    await expectRejection(resolveBaseCommit(mirrorPath, 'nope', refs), RepoArgError);
+    // After a fetch the refs are not handed over: they were read before it.
+    await source.commitFiles({ 'more.txt': 'more\n' }, 'more');
+    expect((await ensureMirror(spec, reposDir)).refs).toBeUndefined();
+  });
+
   it('follows a remote default branch that is not main', async () => {
     await source.git(['branch', 'trunk', 'feature/x']);
     await source.git(['symbolic-ref', 'HEAD', 'refs/heads/trunk']);
