@@ -232,6 +232,28 @@ describe('concurrent dispatches on one repository', () => {
     expect((await gitIn(mirrorPath, ['worktree', 'list', '--porcelain'])).match(/^worktree /gm)).toHaveLength(1);
   });
 
+  it('adds many worktrees at once while others are removed and pruned: each is whole and its own', async () => {
+    const { mirrorPath } = await ensureMirror(localSpec(), reposDir);
+    const { sha } = await resolveBaseCommit(mirrorPath, undefined);
+    // Finished runs whose workspace dirs are gone: removing them prunes while the adds run.
+    const finished = [1, 2, 3, 4].map((index) => join(home, 'runs', `old-${index}`, 'workspace'));
+    for (const dir of finished) await addWorktree(mirrorPath, dir, sha);
+    for (const dir of finished) await rm(dir, { recursive: true, force: true });
+    const dirs = Array.from({ length: 12 }, (_, index) => join(home, 'runs', `run-${index}`, 'workspace'));
+    await Promise.all([...dirs.map((dir) => addWorktree(mirrorPath, dir, sha)), ...finished.map((dir) => removeWorktree(mirrorPath, dir))]);
+    const gitDirs = new Set<string>();
+    for (const dir of dirs) {
+      expect(await gitIn(dir, ['rev-parse', 'HEAD'])).toBe(sha);
+      expect(await gitIn(dir, ['status', '--porcelain'])).toBe('');
+      gitDirs.add(await gitIn(dir, ['rev-parse', '--absolute-git-dir']));
+    }
+    expect(gitDirs.size).toBe(12);
+    const listed = (await gitIn(mirrorPath, ['worktree', 'list', '--porcelain'])).match(/^worktree /gm);
+    expect(listed).toHaveLength(13);
+    await Promise.all(dirs.map((dir) => removeWorktree(mirrorPath, dir)));
+    expect((await gitIn(mirrorPath, ['worktree', 'list', '--porcelain'])).match(/^worktree /gm)).toHaveLength(1);
+  });
+
   it('removes a worktree the agent left dirty, or already deleted', async () => {
     const { mirrorPath } = await ensureMirror(localSpec(), reposDir);
     const { sha } = await resolveBaseCommit(mirrorPath, undefined);
