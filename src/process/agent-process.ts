@@ -86,6 +86,8 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   let stopping: Promise<StopReport> | undefined;
   let leftovers = 0;
   let exited = false;
+  // Whether the run's processes were all gone once the agent had exited (then nothing is left to stop later).
+  let goneAtExit = false;
   const stop = (reason: StopReason) => {
     if (stoppedBy !== null || exited) return;
     stoppedBy = reason;
@@ -133,11 +135,12 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
         ]);
         drain.abort();
         // Let the agent's own helpers finish exiting before anything counts as left behind.
-        if (closed) await settle(containment);
+        const remaining = closed ? await settle(containment) : undefined;
         if (!stopping) {
-          const report = await stopContained(containment, opts.graceMs);
+          const report = await stopContained(containment, opts.graceMs, remaining);
           leftovers = report.found;
           if (report.found > 0) stopping = Promise.resolve(report);
+          else goneAtExit = true;
         }
         for (const stream of streams) stream.destroy();
         resolve();
@@ -151,8 +154,8 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
     clearTimeout(idleTimer);
     if (child.pid !== undefined) await afterExit;
     let report = stopping ? await stopping : null;
-    // Anything forked while the first stop ran: stopped too.
-    const late = await stopContained(containment, opts.graceMs);
+    // Anything forked while the first stop ran: stopped too. Nothing was running if none was found at exit.
+    const late = goneAtExit && stoppedBy === null ? NOTHING_STOPPED : await stopContained(containment, opts.graceMs);
     if (late.found > 0) {
       if (stoppedBy === null) leftovers += late.found;
       report = { ...late, found: (report?.found ?? 0) + late.found };
@@ -175,11 +178,17 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   return { pid: child.pid, stop, done };
 }
 
-/** Waits up to SETTLE_MS for processes of the run that are still exiting; returns at once when none is left. */
-async function settle(containment: Containment): Promise<void> {
+/** Waits up to SETTLE_MS for processes of the run that are still exiting; returns those still there (none, at once, usually). */
+async function settle(containment: Containment): Promise<number[]> {
   const end = Date.now() + SETTLE_MS;
-  while (findContained(containment).length > 0 && Date.now() < end) await sleep(SETTLE_POLL_MS);
+  for (;;) {
+    const pids = findContained(containment);
+    if (pids.length === 0 || Date.now() >= end) return pids;
+    await sleep(SETTLE_POLL_MS);
+  }
 }
+
+const NOTHING_STOPPED: StopReport = { found: 0, goneAfterMs: 0, survivors: [] };
 
 function whenClosed(stream: NodeJS.ReadableStream & { closed?: boolean }): Promise<void> {
   return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
