@@ -1,5 +1,6 @@
 import type { NormalizedEvent, TimedEvent } from '../events.js';
 import { openCappedLog } from './capped-log.js';
+import { stringifyEvent } from '../event-json.js';
 import type { Redactor, SecretScreen } from './redact.js';
 
 export interface EventLog {
@@ -48,7 +49,7 @@ export function openEventLog(path: string, redact: Redactor, capBytes = Number.P
     append(event: NormalizedEvent, now = new Date()): TimedEvent {
       const timed: TimedEvent = { ts: stamp(now), ...event };
       markerTs = timed.ts;
-      const json = JSON.stringify(timed);
+      const json = stringifyEvent(timed, event);
       if (event.type.startsWith('run.')) {
         flush();
         log.write(json, true);
