@@ -15,12 +15,15 @@ const FIELD_JSON = Symbol('field JSON');
 
 interface FieldJson {
   key: string;
+  /** The field's value the JSON is of: a field changed since is stringified anew. */
+  value: unknown;
   json: string;
 }
 
 /** Records that JSON.stringify(event[key]) is `json` (the caller has checked it is, char for char). */
 export function attachFieldJson(event: object, key: string, json: string): void {
-  Object.defineProperty(event, FIELD_JSON, { value: { key, json } satisfies FieldJson, enumerable: false });
+  const field: FieldJson = { key, value: (event as Record<string, unknown>)[key], json };
+  Object.defineProperty(event, FIELD_JSON, { value: field, enumerable: false });
 }
 
 /**
@@ -30,7 +33,7 @@ export function attachFieldJson(event: object, key: string, json: string): void 
  */
 export function stringifyEvent(timed: object, event: object): string {
   const field = (event as { [FIELD_JSON]?: FieldJson })[FIELD_JSON];
-  if (field === undefined) return JSON.stringify(timed);
+  if (field === undefined || (timed as Record<string, unknown>)[field.key] !== field.value) return JSON.stringify(timed);
   const tail = `,${JSON.stringify(field.key)}:0}`;
   const text = JSON.stringify({ ...timed, [field.key]: 0 });
   return text.endsWith(tail) ? `${text.slice(0, -2)}${field.json}}` : JSON.stringify(timed);

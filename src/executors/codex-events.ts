@@ -8,8 +8,8 @@
  * every phase; `message` / `reasoning` / item `error` on completed only.
  */
 import { truncateOutput, type AgentEvent, type FileChangeKind, type Usage } from '../events.js';
-import { classifyCodexError } from './classify-error.js';
 import { attachOutputJson } from '../event-json.js';
+import { classifyCodexError } from './classify-error.js';
 import { parseQuotaResetAt } from './quota-reset.js';
 import type { LineParser } from './types.js';
 import { arrayField, createJsonLineParser, isObject, numberField, stringField, type JsonObject } from './json-fields.js';

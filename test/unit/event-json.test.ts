@@ -55,6 +55,9 @@ describe('events.jsonl text of an event', () => {
     const notLast = { type: 'command', output: 'real', command: 'ls' };
     attachFieldJson(notLast, 'output', '"attached"');
     expect(stringifyEvent({ ts: 't', ...notLast }, notLast)).toBe(JSON.stringify({ ts: 't', ...notLast }));
+    // A field changed since is stringified anew.
+    const changed = { ...event, output: 'changed' };
+    expect(stringifyEvent(changed, event)).toBe(JSON.stringify(changed));
     // Invisible to everything else.
     expect(Object.keys(event)).toEqual(['type', 'command', 'output']);
     expect({ ...event }).toEqual({ type: 'command', command: 'ls', output: 'real' });
