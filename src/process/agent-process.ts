@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Invocation } from '../executors/types.js';
 import { findContained, stopContained, trackContainment, untrackContainment, type Containment, type StopReport } from './containment.js';
-import { createByteLineSplitter } from './line-splitter.js';
+import { createLineBlockSplitter, type LineBlock } from './line-splitter.js';
 import { createRunCgroup, spawnInCgroup } from './run-cgroup.js';
 import { createRunMarker, RUN_MARKER_VAR } from './run-marker.js';
 
@@ -12,9 +12,12 @@ export interface AgentProcessOptions {
   invocation: Invocation;
   /** Written to stdin, which is then closed (codex waits for EOF). */
   input: string;
-  /** Each line's raw bytes, without its `\n` (lineText() gives the text). */
-  onStdoutLine: (line: Buffer) => void;
-  onStderrLine: (line: Buffer) => void;
+  /** Each line's raw bytes, without its `\n` (lineText() gives the text)… */
+  onStdoutLine?: (line: Buffer) => void;
+  onStderrLine?: (line: Buffer) => void;
+  /** …or the whole lines of each chunk read at once (taken instead of the line callbacks). */
+  onStdoutLines?: (block: LineBlock) => void;
+  onStderrLines?: (block: LineBlock) => void;
   /** Called when a stream write needs the caller's sink to drain; the stream is paused meanwhile (a rejection resumes it too). */
   waitForSink?: () => Promise<void> | undefined;
   timeoutMs: number;
@@ -99,9 +102,9 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   const wallTimer = setTimeout(() => stop('timeout'), opts.timeoutMs);
 
   const streams = [child.stdout, child.stderr].filter((stream) => stream !== null);
-  const pipeLines = (stream: NodeJS.ReadableStream | null, onLine: (line: Buffer) => void) => {
+  const pipeLines = (stream: NodeJS.ReadableStream | null, onLines: ((block: LineBlock) => void) | undefined, onLine: ((line: Buffer) => void) | undefined) => {
     if (!stream) return;
-    const splitter = createByteLineSplitter(onLine);
+    const splitter = createLineBlockSplitter(onLines ?? ((block) => block.lines.forEach((line) => onLine?.(line))));
     stream.on('data', (chunk: Buffer) => {
       touch();
       splitter.push(chunk);
@@ -115,8 +118,8 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
     stream.on('end', () => splitter.flush());
     stream.on('close', () => splitter.flush());
   };
-  pipeLines(child.stdout, opts.onStdoutLine);
-  pipeLines(child.stderr, opts.onStderrLine);
+  pipeLines(child.stdout, opts.onStdoutLines, opts.onStdoutLine);
+  pipeLines(child.stderr, opts.onStderrLines, opts.onStderrLine);
 
   // The main process is gone: no more timeouts. Descendants holding the pipes get a brief
   // drain; then whatever is left of the run is stopped and the pipes are closed.
