@@ -82,5 +82,10 @@ export const EVENT_OUTPUT_MAX_CHARS = 4_000;
 
 export function truncateOutput(text: string, max = EVENT_OUTPUT_MAX_CHARS): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}\n… [${text.length - max} more characters]`;
+  return `${text.slice(0, max)}${truncationNote(text.length - max)}`;
+}
+
+/** What truncateOutput puts after the kept part (ASCII: a `…` would make the whole text two-byte, and slower to write). */
+export function truncationNote(cutChars: number): string {
+  return `\n... [${cutChars} more characters]`;
 }

@@ -76,9 +76,7 @@ export function renderReport(results, context) {
 Written by \`npm run bench\` (\`npm run bench -- --quick\` for a shorter run; \`--compare DIR\` measures
 another build alternately with this one). Not part of \`npm test\`.
 
-**The figures were taken under load**: the 2-core machine was shared with four other engineers running
-builds and tests at the same time, so wall times are noisy. Read the ratios (taken within one run, from
-alternating rounds) and the CPU and instruction figures, which load disturbs far less.
+${describeLoad(context)}
 
 ## Machine
 
@@ -101,8 +99,6 @@ ${machine.join('\n')}
   parks its worktree (repos/<slug>.pool/), every measured run takes a parked one, resets it to the base
   (\`checkout --force --detach\` + \`clean -ffdx\`) and parks it again at its end. The yardstick is
   \`git worktree add\` then \`git worktree remove\` of a worktree of the same repo, summed.
-- The diff capture (src/repos/capture-diff.ts) is measured as main has it; a change that seeds its
-  temporary index from the worktree's index is coming (issue 10) and will cut the big-repo figure.
 
 ## Figures
 
@@ -124,4 +120,13 @@ export function writeReport(file, text) {
   const temp = `${file}.tmp-${process.pid}`;
   writeFileSync(temp, text);
   renameSync(temp, file);
+}
+
+/** What the load average before the first section says about how far the wall times can be trusted. */
+function describeLoad(context) {
+  const before = context.loadBefore[0];
+  if (before < 1) return `Nothing else ran on the machine (load average ${before.toFixed(2)} when the benchmark started; its own runs raise it later).`;
+  return `**The figures were taken under load** (load average ${before.toFixed(1)} on ${cpus().length} cores when the benchmark started), so
+wall times are noisy. Read the ratios (taken within one run, from alternating rounds) and the CPU and
+instruction figures, which load disturbs far less.`;
 }

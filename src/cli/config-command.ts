@@ -29,7 +29,7 @@ export function createConfigCommand(io: CliIo): Command {
       // The run command's own defaults, as a run with no flags would see them.
       const run = createRunCommand(io, () => undefined).exitOverride();
       const remote = await fetchRemoteRepoConfig(io, repoArg, { home: flags.home, branch: flags.branch, fetchTimeout: undefined });
-      const config = resolveRunConfig(io, repoArg ?? '.', run, flags.home, remote);
+      const config = await resolveRunConfig(io, repoArg ?? '.', run, flags.home, remote);
       const settings: ResolvedSettings = {
         ...config.settings,
         models: {

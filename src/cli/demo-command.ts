@@ -34,7 +34,7 @@ export function createDemoCommand(io: CliIo, setExitCode: (code: number) => void
       const demo = await startDemoEnvironment({ home, port: flags.port === undefined ? 0 : parsePort(flags.port) });
       try {
         const { watchGroupProgress } = await import('./group-progress.js');
-        const progress = watchGroupProgress(io.stdout);
+        const progress = await watchGroupProgress(io.stdout);
         const result = await dispatchDemoTask(demo, {
           home,
           env: io.env,

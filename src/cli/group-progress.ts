@@ -2,9 +2,11 @@ import type { GroupHooks } from '../modes/run-group.js';
 import { createProgressView, type MemberProgress, type ProgressStream, type ProgressView } from '../report/progress-view.js';
 import type { GroupMember } from '../runs/group-record.js';
 import { activityOf } from '../report/activity.js';
+import { loadLiveLog } from '../report/live-log.js';
 
 /** Connects a group's member updates to the progress display. */
-export function watchGroupProgress(stream: ProgressStream): { hooks: GroupHooks; view: () => ProgressView | undefined } {
+export async function watchGroupProgress(stream: ProgressStream): Promise<{ hooks: GroupHooks; view: () => ProgressView | undefined }> {
+  if (stream.isTTY === true) await loadLiveLog();
   let view: ProgressView | undefined;
   const update = (member: GroupMember, patch: Parameters<ProgressView['update']>[1]) =>
     view?.update(member.key, { executor: member.executor, attempt: member.attempt, ...patch });

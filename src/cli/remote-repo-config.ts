@@ -39,12 +39,12 @@ export async function fetchRemoteRepoConfig(io: CliIo, repoArg: string | undefin
   if (spec === undefined) return undefined;
   const { reposDir } = resolveHome(opts.home, io.env);
   const timeoutMs = opts.fetchTimeout === undefined ? DEFAULT_FETCH_TIMEOUT_MS : parseDurationFlag('--fetch-timeout', opts.fetchTimeout);
-  const { mirrorPath, warnings } = await ensureMirror(spec, reposDir, {}, { timeoutMs, signal: opts.signal });
+  const { mirrorPath, warnings, refs } = await ensureMirror(spec, reposDir, {}, { timeoutMs, signal: opts.signal });
   // Repairs of the mirror happen here, not in the run's own fetch: a run gets them into its
   // summary's warnings (handed to its fetch); `dispatch config` prints them.
   if (opts.forRun) rememberMirrorWarnings(mirrorPath, warnings);
   else for (const warning of warnings) io.stderr.write(`dispatch: warning: ${warning}\n`);
-  const base = await resolveBaseCommit(mirrorPath, opts.branch);
+  const base = await resolveBaseCommit(mirrorPath, opts.branch, refs);
   return readRemoteRepoConfig(mirrorPath, base.sha, spec.displayUrl, remoteConfigFilesDir(reposDir, spec.slug, base.sha));
 }
 

@@ -1,4 +1,4 @@
-import { SETTING_KEYS } from '../config/config-schema.js';
+import { SETTING_KEYS } from '../config/config-keys.js';
 import { describeSource, settingEnvName, type ResolvedSettings } from '../config/resolve-settings.js';
 
 function renderValue(value: unknown): string {

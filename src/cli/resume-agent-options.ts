@@ -35,7 +35,7 @@ export async function resolveResumeAgentOptions(
       throw new UsageError(`run ${parentRunId} gave its agent ${name} (--env), and ${name} is not set now`, `set it, or give it again: --env ${name}=VALUE`);
     }
   }
-  const aliases = loadConfigFiles(homeRoot, undefined)[0]?.values.models ?? {};
+  const aliases = (await loadConfigFiles(homeRoot, undefined))[0]?.values.models ?? {};
   const agent = await parseAgentOptions(
     {
       model: flags.model,

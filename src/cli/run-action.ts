@@ -12,7 +12,7 @@ import { parseWorkspacePool } from '../repos/pool-size.js';
 import { resolveHome } from '../runs/home.js';
 import { requireFreeSpace } from '../runs/disk-space.js';
 import { minFreeOf } from './agent-limit-options.js';
-import type { watchGroupProgress } from './group-progress.js';
+import type { ProgressView } from '../report/progress-view.js';
 import { exitCodeForSignal, watchInterrupts, type InterruptSignal } from './interrupts.js';
 import { parseAgentOptions, readInstructions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
@@ -113,7 +113,7 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
   const interrupts = watchInterrupts((signal) => {
     if (isChatty) io.stderr.write(`\ndispatch: ${signal} received, stopping the agents…\n`);
   }, interruptedEarlier);
-  const progress = watchGroupProgress(isChatty ? io.stdout : nullStream());
+  const progress = await watchGroupProgress(isChatty ? io.stdout : nullStream());
   try {
     const result = await dispatchTask(request, {
       run: {
@@ -140,7 +140,7 @@ export async function runCommand(io: CliIo, repoArg: string, words: string[], fl
   }
 }
 
-function printResult(io: CliIo, result: DispatchResult, flags: RunFlags, runsDir: string, view: ReturnType<ReturnType<typeof watchGroupProgress>['view']>): void {
+function printResult(io: CliIo, result: DispatchResult, flags: RunFlags, runsDir: string, view: ProgressView | undefined): void {
   if (result.kind === 'single') {
     const { run } = result;
     if (flags.json) io.stdout.write(`${JSON.stringify(run.summary, null, 2)}\n`);

@@ -56,7 +56,7 @@ export function createRunCommand(io: CliIo, setExitCode: (code: number) => void)
       // A remote repo's .dispatch.json needs its mirror fetched first; a signal meanwhile stops git and cancels the run.
       const interrupts = watchInterrupts();
       const remote = await fetchRemoteRepoConfigForRun(io, repoArg, { home: flags.home, branch: flags.branch, fetchTimeout: flags.fetchTimeout, signal: interrupts.signal }).finally(() => interrupts.dispose());
-      const config = applyRunConfig(io, repoArg, flags, self, flags.home, remote);
+      const config = await applyRunConfig(io, repoArg, flags, self, flags.home, remote);
       setExitCode(await runCommand(io, repoArg, words, flags, config.aliases, interrupts.received()));
     });
 }

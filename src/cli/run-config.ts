@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SETTING_KEYS } from '../config/config-schema.js';
+import { SETTING_KEYS } from '../config/config-keys.js';
 import { loadConfigFiles, type ConfigResult, type LoadedConfig } from '../config/load-config.js';
 import { resolveSettings, type ResolvedSettings, type SettingKey } from '../config/resolve-settings.js';
 import { parseRepoArg } from '../repos/repo-arg.js';
@@ -37,8 +37,8 @@ export function localRepoRoot(repoArg: string | undefined, io: CliIo): string | 
  * Resolves every setting from defaults < home config < repo config < environment < typed
  * flags. `remote` is a remote repository's config, read beforehand (see readRepoConfigOfRemote).
  */
-export function resolveRunConfig(io: CliIo, repoArg: string | undefined, command: Command, home: string | undefined, remote?: ConfigResult): RunConfig {
-  const configs = loadConfigFiles(resolveHome(home, io.env).root, remote ?? localRepoRoot(repoArg, io));
+export async function resolveRunConfig(io: CliIo, repoArg: string | undefined, command: Command, home: string | undefined, remote?: ConfigResult): Promise<RunConfig> {
+  const configs = await loadConfigFiles(resolveHome(home, io.env).root, remote ?? localRepoRoot(repoArg, io));
   const defaults: Partial<Record<SettingKey, unknown>> = {};
   const flags: Partial<Record<SettingKey, unknown>> = {};
   const values = command.opts<Record<string, unknown>>();
@@ -54,8 +54,8 @@ export function resolveRunConfig(io: CliIo, repoArg: string | undefined, command
 }
 
 /** Resolves the settings and writes them into the command's flags, as if typed. */
-export function applyRunConfig<Flags extends object>(io: CliIo, repoArg: string, flags: Flags, command: Command, home: string | undefined, remote?: ConfigResult): RunConfig {
-  const config = resolveRunConfig(io, repoArg, command, home, remote);
+export async function applyRunConfig<Flags extends object>(io: CliIo, repoArg: string, flags: Flags, command: Command, home: string | undefined, remote?: ConfigResult): Promise<RunConfig> {
+  const config = await resolveRunConfig(io, repoArg, command, home, remote);
   const target = flags as Record<string, unknown>;
   for (const [key, setting] of Object.entries(config.settings) as Array<[SettingKey, { value: unknown }]>) {
     if (key === 'models') continue;

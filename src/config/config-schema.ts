@@ -39,9 +39,3 @@ export const configFileSchema = z.strictObject({
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
-
-/** The settings a config file may hold, in the order `dispatch config` prints them. */
-export const SETTING_KEYS = Object.keys(configFileSchema.shape) as Array<keyof ConfigFile>;
-
-/** Settings whose value names a file: resolved against the config file's folder. */
-export const PATH_SETTINGS = new Set<keyof ConfigFile>(['instructions', 'mcpConfig', 'outputSchema']);

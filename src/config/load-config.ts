@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { configFileSchema, PATH_SETTINGS, type ConfigFile } from './config-schema.js';
+import { PATH_SETTINGS } from './config-keys.js';
+import type { ConfigFile } from './config-schema.js';
 
 /** The config file names: in the dispatch home, and at a repository's root. */
 export const HOME_CONFIG_FILE = 'dispatch.config.json';
@@ -23,14 +24,15 @@ export interface ConfigResult {
   problems: Problems;
 }
 
-/** Validates one config file's text. Pure: paths are only resolved, never read. */
-export function validateConfigText(text: string, path: string, kind: LoadedConfig['kind'], shownAs = path): ConfigResult {
+/** Validates one config file's text. Pure: paths are only resolved, never read. The schema is loaded on the first call. */
+export async function validateConfigText(text: string, path: string, kind: LoadedConfig['kind'], shownAs = path): Promise<ConfigResult> {
   let raw: unknown;
   try {
     raw = JSON.parse(text) as unknown;
   } catch (error) {
     return { problems: [`${shownAs}: not valid JSON (${(error as Error).message})`] };
   }
+  const { configFileSchema } = await import('./config-schema.js');
   const parsed = configFileSchema.safeParse(raw);
   const problems: Problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${shownAs}: ${issueKey(issue)}: ${issue.message}`);
   // The paths are checked even when other keys are wrong: every problem at once.
@@ -69,7 +71,7 @@ function resolvePaths(values: ConfigFile, path: string, kind: LoadedConfig['kind
   return out;
 }
 
-function readConfigFile(path: string, kind: LoadedConfig['kind']): ConfigResult {
+async function readConfigFile(path: string, kind: LoadedConfig['kind']): Promise<ConfigResult> {
   if (!existsSync(path)) return { problems: [] };
   let text: string;
   try {
@@ -85,9 +87,9 @@ function readConfigFile(path: string, kind: LoadedConfig['kind']): ConfigResult 
  * a remote's as read from its mirror beforehand (see readRemoteRepoConfig). Every problem
  * of both files is reported at once, in one usage error (exit 2).
  */
-export function loadConfigFiles(homeRoot: string, repo: string | ConfigResult | undefined): LoadedConfig[] {
-  const results = [readConfigFile(join(homeRoot, HOME_CONFIG_FILE), 'home')];
-  if (typeof repo === 'string') results.push(readConfigFile(join(repo, REPO_CONFIG_FILE), 'repo'));
+export async function loadConfigFiles(homeRoot: string, repo: string | ConfigResult | undefined): Promise<LoadedConfig[]> {
+  const results = [await readConfigFile(join(homeRoot, HOME_CONFIG_FILE), 'home')];
+  if (typeof repo === 'string') results.push(await readConfigFile(join(repo, REPO_CONFIG_FILE), 'repo'));
   else if (repo !== undefined) results.push(repo);
   const problems = results.flatMap((result) => result.problems);
   if (problems.length > 0) {

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative } from 'node:path';
 import { mirrorGitArgs } from '../repos/mirror.js';
 import { runGit, runGitBuffer } from '../repos/git.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
-import { PATH_SETTINGS } from './config-schema.js';
+import { PATH_SETTINGS } from './config-keys.js';
 import { REPO_CONFIG_FILE, validateConfigText, type ConfigResult } from './load-config.js';
 
 /** Where a remote repository's config is, as `dispatch config` and the problems name it. */
@@ -31,7 +31,7 @@ export async function readRemoteRepoConfig(mirrorPath: string, sha: string, disp
   const text = await readBlob(mirrorPath, sha, REPO_CONFIG_FILE);
   if (text === undefined) return { problems: [] };
   const shownAs = describeRemoteConfig(displayUrl, sha);
-  const result = validateConfigText(text.toString('utf8'), join(filesDir, REPO_CONFIG_FILE), 'repo', shownAs);
+  const result = await validateConfigText(text.toString('utf8'), join(filesDir, REPO_CONFIG_FILE), 'repo', shownAs);
   if (!result.config) return result;
   const problems: string[] = [];
   for (const key of PATH_SETTINGS) {

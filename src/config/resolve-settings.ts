@@ -1,4 +1,5 @@
-import { SETTING_KEYS, type ConfigFile } from './config-schema.js';
+import { SETTING_KEYS } from './config-keys.js';
+import type { ConfigFile } from './config-schema.js';
 import type { LoadedConfig } from './load-config.js';
 
 export type SettingKey = keyof ConfigFile;

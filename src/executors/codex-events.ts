@@ -8,6 +8,7 @@
  * every phase; `message` / `reasoning` / item `error` on completed only.
  */
 import { truncateOutput, type AgentEvent, type FileChangeKind, type Usage } from '../events.js';
+import { attachOutputJson } from '../event-json.js';
 import { classifyCodexError } from './classify-error.js';
 import { parseQuotaResetAt } from './quota-reset.js';
 import type { LineParser } from './types.js';
@@ -25,11 +26,11 @@ const ITEM_PHASES = new Map<unknown, Phase>([
 
 /** `now` dates the reset codex prints as a local clock time ("try again at 3:15 PM"). */
 export function createCodexParser(now: () => Date = () => new Date()): LineParser {
-  return createJsonLineParser((value) => mapCodexEvent(value, now));
+  return createJsonLineParser((value, line) => mapCodexEvent(value, line, now));
 }
 
 /** undefined means "not recognised": the caller emits `unknown`. */
-function mapCodexEvent(value: unknown, now: () => Date): AgentEvent[] | undefined {
+function mapCodexEvent(value: unknown, line: string, now: () => Date): AgentEvent[] | undefined {
   if (!isObject(value)) return undefined;
   const type = value.type;
   if (type === 'thread.started') {
@@ -41,7 +42,7 @@ function mapCodexEvent(value: unknown, now: () => Date): AgentEvent[] | undefine
   if (type === 'turn.failed') return [mapTurnFailed(value, now)];
   if (type === 'error') return mapTopLevelError(value, now);
   const phase = ITEM_PHASES.get(type);
-  if (phase !== undefined && isObject(value.item)) return mapItem(value.item, phase);
+  if (phase !== undefined && isObject(value.item)) return mapItem(value.item, phase, line);
   return undefined;
 }
 
@@ -89,14 +90,14 @@ function mapWarningItem(item: JsonObject): AgentEvent[] | undefined {
   return message === undefined ? undefined : [{ type: 'warning', message }];
 }
 
-function mapItem(item: JsonObject, phase: Phase): AgentEvent[] | undefined {
+function mapItem(item: JsonObject, phase: Phase, line: string): AgentEvent[] | undefined {
   switch (item.type) {
     case 'agent_message':
       return mapTextItem(item, phase, 'message');
     case 'reasoning':
       return mapTextItem(item, phase, 'reasoning');
     case 'command_execution':
-      return phase === 'updated' ? [] : mapCommand(item, phase);
+      return phase === 'updated' ? [] : mapCommand(item, phase, line);
     case 'file_change':
       return phase === 'completed' ? mapFileChange(item) : [];
     case 'mcp_tool_call':
@@ -120,7 +121,8 @@ function mapTextItem(
   return text === undefined ? undefined : [{ type, text }];
 }
 
-function mapCommand(item: JsonObject, phase: Phase): AgentEvent[] | undefined {
+/** `line`: the item's JSON line, whose text of the output events.jsonl reuses (event-json.ts). */
+function mapCommand(item: JsonObject, phase: Phase, line: string): AgentEvent[] | undefined {
   const command = stringField(item, 'command');
   if (command === undefined) return undefined;
   const exitCode = numberField(item, 'exit_code') ?? null;
@@ -131,7 +133,10 @@ function mapCommand(item: JsonObject, phase: Phase): AgentEvent[] | undefined {
     exit_code: exitCode,
   };
   const output = stringField(item, 'aggregated_output');
-  if (output !== undefined && (output !== '' || phase === 'completed')) event.output = truncateOutput(output);
+  if (output !== undefined && (output !== '' || phase === 'completed')) {
+    event.output = truncateOutput(output);
+    attachOutputJson(event, line, 'aggregated_output', output);
+  }
   return [event];
 }
 

@@ -36,7 +36,7 @@ function unknownEvent(raw: unknown, line: string): AgentEvent {
  * not JSON, that the mapper does not recognise (undefined) or that makes it throw becomes
  * one `unknown` event (long lines cut), so nothing is dropped silently and nothing throws.
  */
-export function createJsonLineParser(map: (value: unknown) => AgentEvent[] | undefined): LineParser {
+export function createJsonLineParser(map: (value: unknown, line: string) => AgentEvent[] | undefined): LineParser {
   return (line: string): AgentEvent[] => {
     const trimmed = line.trim();
     if (trimmed === '') return [];
@@ -47,7 +47,7 @@ export function createJsonLineParser(map: (value: unknown) => AgentEvent[] | und
       return [unknownEvent(line, line)];
     }
     try {
-      return map(value) ?? [unknownEvent(value, line)];
+      return map(value, trimmed) ?? [unknownEvent(value, line)];
     } catch {
       return [unknownEvent(value, line)];
     }

@@ -49,13 +49,13 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentP
     graceMs: opts.graceMs,
     marker: opts.marker,
     cgroup: opts.cgroup,
-    onStdoutLine(line) {
-      opts.outputLog.writeLine(line);
+    onStdoutLines(block) {
+      opts.outputLog.writeBlock(block);
       stopIfLogsFailed();
-      for (const event of parse(lineText(line))) record(event);
+      for (const line of block.lines) for (const event of parse(lineText(line))) record(event);
     },
-    onStderrLine(line) {
-      opts.outputLog.writeLine(line);
+    onStderrLines(block) {
+      opts.outputLog.writeBlock(block);
       stopIfLogsFailed();
     },
     // Pause the agent's pipes while either log's buffer is full: memory stays flat.

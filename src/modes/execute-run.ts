@@ -16,7 +16,7 @@ import { snapshotWorktree } from '../repos/capture-diff.js';
 import { openEventLog } from '../runs/event-log.js';
 import { openOutputLog } from '../runs/output-log.js';
 import { exitCodeForOutcome } from '../runs/outcome.js';
-import { createByteRedactor, createRedactor, type Redactor } from '../runs/redact.js';
+import { createByteRedactor, createRedactor, createSecretScreen, type Redactor } from '../runs/redact.js';
 import { releaseReserve } from '../runs/disk-reserve.js';
 import { createRunId } from '../runs/run-id.js';
 import { createRunCgroup, removeRunCgroup } from '../process/run-cgroup.js';
@@ -97,7 +97,7 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
       return timed;
     },
     isCancelled: () => controller.signal.aborted,
-    eventLog: openEventLog(paths.events, redact, plan.outputCapBytes),
+    eventLog: openEventLog(paths.events, redact, plan.outputCapBytes, createSecretScreen({ ...plan.env, ...plan.agent?.env })),
     outputLog: openOutputLog(paths.outputLog, redactBytes, plan.outputCapBytes),
     summary,
   };
@@ -201,8 +201,8 @@ export async function fetchBase(
   plan: Pick<RunPlan, 'repo' | 'home' | 'branch' | 'fetchTimeoutMs'>,
   signal: AbortSignal | undefined,
 ): Promise<NonNullable<RunPlan['base']>> {
-  const { mirrorPath, warnings } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
-  return { mirrorPath, warnings, ...(await resolveBaseCommit(mirrorPath, plan.branch)) };
+  const { mirrorPath, warnings, refs } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
+  return { mirrorPath, warnings, ...(await resolveBaseCommit(mirrorPath, plan.branch, refs)) };
 }
 
 function invocationRequest(ctx: RunContext): InvocationRequest {

@@ -95,7 +95,7 @@ export async function finishRun(
   } satisfies Partial<RunSummary>);
   summary.warnings.push(...containmentWarnings(result));
   if (state.model && !summary.model) summary.model = state.model;
-  recordStructuredOutput(summary, plan.agent?.outputSchema, state.structuredOutput, finalMessage);
+  await recordStructuredOutput(summary, plan.agent?.outputSchema, state.structuredOutput, finalMessage);
   recordDroppedOutput(ctx);
   await writeFinalSummary(ctx);
   ctx.emit({ type: 'run.finished', status: summary.status, outcome, exit_code: summary.exit_code });

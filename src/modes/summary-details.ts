@@ -1,6 +1,5 @@
 import type { CapturedChanges } from '../repos/capture-diff.js';
 import { findSecretsInPatch } from '../repos/secret-scan.js';
-import { checkStructuredOutput } from '../runs/structured-output.js';
 import type { RunSummary } from '../runs/summary.js';
 import type { RunContext } from './run-context.js';
 
@@ -37,11 +36,13 @@ export function recordDroppedOutput(ctx: RunContext): void {
 }
 
 /** summary.structured_output: with --output-schema only a valid one, else a warning says why there is none. */
-export function recordStructuredOutput(summary: RunSummary, schema: Record<string, unknown> | undefined, reported: unknown, finalMessage: string | null): void {
+export async function recordStructuredOutput(summary: RunSummary, schema: Record<string, unknown> | undefined, reported: unknown, finalMessage: string | null): Promise<void> {
   if (!schema) {
     if (reported !== undefined) summary.structured_output = reported;
     return;
   }
+  // The validator (ajv) is loaded only by runs that have a schema.
+  const { checkStructuredOutput } = await import('../runs/structured-output.js');
   const result = checkStructuredOutput(schema, reported, finalMessage);
   if (result.kind === 'valid') summary.structured_output = result.value;
   else summary.warnings.push(`no structured output: ${result.reason}`);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Invocation } from '../executors/types.js';
 import { findContained, stopContained, trackContainment, untrackContainment, type Containment, type StopReport } from './containment.js';
-import { createByteLineSplitter } from './line-splitter.js';
+import { createLineBlockSplitter, type LineBlock } from './line-splitter.js';
 import { createRunCgroup, spawnInCgroup } from './run-cgroup.js';
 import { createRunMarker, RUN_MARKER_VAR } from './run-marker.js';
 
@@ -12,9 +12,12 @@ export interface AgentProcessOptions {
   invocation: Invocation;
   /** Written to stdin, which is then closed (codex waits for EOF). */
   input: string;
-  /** Each line's raw bytes, without its `\n` (lineText() gives the text). */
-  onStdoutLine: (line: Buffer) => void;
-  onStderrLine: (line: Buffer) => void;
+  /** Each line's raw bytes, without its `\n` (lineText() gives the text)… */
+  onStdoutLine?: (line: Buffer) => void;
+  onStderrLine?: (line: Buffer) => void;
+  /** …or the whole lines of each chunk read at once (taken instead of the line callbacks). */
+  onStdoutLines?: (block: LineBlock) => void;
+  onStderrLines?: (block: LineBlock) => void;
   /** Called when a stream write needs the caller's sink to drain; the stream is paused meanwhile (a rejection resumes it too). */
   waitForSink?: () => Promise<void> | undefined;
   timeoutMs: number;
@@ -86,6 +89,8 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   let stopping: Promise<StopReport> | undefined;
   let leftovers = 0;
   let exited = false;
+  // Whether the run's processes were all gone once the agent had exited (then nothing is left to stop later).
+  let goneAtExit = false;
   const stop = (reason: StopReason) => {
     if (stoppedBy !== null || exited) return;
     stoppedBy = reason;
@@ -97,9 +102,9 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   const wallTimer = setTimeout(() => stop('timeout'), opts.timeoutMs);
 
   const streams = [child.stdout, child.stderr].filter((stream) => stream !== null);
-  const pipeLines = (stream: NodeJS.ReadableStream | null, onLine: (line: Buffer) => void) => {
+  const pipeLines = (stream: NodeJS.ReadableStream | null, onLines: ((block: LineBlock) => void) | undefined, onLine: ((line: Buffer) => void) | undefined) => {
     if (!stream) return;
-    const splitter = createByteLineSplitter(onLine);
+    const splitter = createLineBlockSplitter(onLines ?? ((block) => block.lines.forEach((line) => onLine?.(line))));
     stream.on('data', (chunk: Buffer) => {
       touch();
       splitter.push(chunk);
@@ -113,8 +118,8 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
     stream.on('end', () => splitter.flush());
     stream.on('close', () => splitter.flush());
   };
-  pipeLines(child.stdout, opts.onStdoutLine);
-  pipeLines(child.stderr, opts.onStderrLine);
+  pipeLines(child.stdout, opts.onStdoutLines, opts.onStdoutLine);
+  pipeLines(child.stderr, opts.onStderrLines, opts.onStderrLine);
 
   // The main process is gone: no more timeouts. Descendants holding the pipes get a brief
   // drain; then whatever is left of the run is stopped and the pipes are closed.
@@ -133,11 +138,12 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
         ]);
         drain.abort();
         // Let the agent's own helpers finish exiting before anything counts as left behind.
-        if (closed) await settle(containment);
+        const remaining = closed ? await settle(containment) : undefined;
         if (!stopping) {
-          const report = await stopContained(containment, opts.graceMs);
+          const report = await stopContained(containment, opts.graceMs, remaining);
           leftovers = report.found;
           if (report.found > 0) stopping = Promise.resolve(report);
+          else goneAtExit = true;
         }
         for (const stream of streams) stream.destroy();
         resolve();
@@ -151,8 +157,8 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
     clearTimeout(idleTimer);
     if (child.pid !== undefined) await afterExit;
     let report = stopping ? await stopping : null;
-    // Anything forked while the first stop ran: stopped too.
-    const late = await stopContained(containment, opts.graceMs);
+    // Anything forked while the first stop ran: stopped too. Nothing was running if none was found at exit.
+    const late = goneAtExit && stoppedBy === null ? NOTHING_STOPPED : await stopContained(containment, opts.graceMs);
     if (late.found > 0) {
       if (stoppedBy === null) leftovers += late.found;
       report = { ...late, found: (report?.found ?? 0) + late.found };
@@ -175,11 +181,17 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   return { pid: child.pid, stop, done };
 }
 
-/** Waits up to SETTLE_MS for processes of the run that are still exiting; returns at once when none is left. */
-async function settle(containment: Containment): Promise<void> {
+/** Waits up to SETTLE_MS for processes of the run that are still exiting; returns those still there (none, at once, usually). */
+async function settle(containment: Containment): Promise<number[]> {
   const end = Date.now() + SETTLE_MS;
-  while (findContained(containment).length > 0 && Date.now() < end) await sleep(SETTLE_POLL_MS);
+  for (;;) {
+    const pids = findContained(containment);
+    if (pids.length === 0 || Date.now() >= end) return pids;
+    await sleep(SETTLE_POLL_MS);
+  }
 }
+
+const NOTHING_STOPPED: StopReport = { found: 0, goneAfterMs: 0, survivors: [] };
 
 function whenClosed(stream: NodeJS.ReadableStream & { closed?: boolean }): Promise<void> {
   return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));

@@ -73,10 +73,12 @@ function signalAll(c: Containment, pids: number[], signal: NodeJS.Signals): void
 /**
  * Stops every process of the run: SIGTERM, up to `graceMs` for them to leave, then SIGKILL
  * (and cgroup.kill) repeated until none is found, so children forked meanwhile die too.
+ * `foundNow`: the run's processes as a scan made just before found them.
  */
-export async function stopContained(c: Containment, graceMs: number): Promise<StopReport> {
+export async function stopContained(c: Containment, graceMs: number, foundNow?: number[]): Promise<StopReport> {
   const startedAt = Date.now();
-  let pids = findContained(c);
+  // foundNow: what a scan just made found (spares a second scan of /proc).
+  let pids = foundNow ?? findContained(c);
   const found = pids.length;
   if (found === 0) {
     removeRunCgroup(c.cgroup);

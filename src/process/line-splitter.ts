@@ -1,39 +1,75 @@
 /** A line longer than this is cut so that memory stays flat whatever an agent prints. */
 export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
+const NEWLINE = Buffer.from('\n');
+
+/** Whole lines of a stream, as they follow each other in it. */
+export interface LineBlock {
+  /** The lines' raw bytes, each followed by `\n` (one added to a line that was cut or had none at the end). */
+  bytes: Buffer;
+  /** Each line without its `\n` (a `\r` before it is kept), views into `bytes`. */
+  lines: Buffer[];
+}
+
 /**
- * Splits a byte stream into lines of raw bytes (without the `\n`; a `\r` before it is kept),
- * so that output.log can keep bytes that are not UTF-8 as they came. A line longer than
- * maxLineBytes is cut.
+ * Splits a byte stream into blocks of whole lines of raw bytes, so that output.log can keep
+ * bytes that are not UTF-8 as they came, and a reader can take a chunk's lines with one
+ * write. A chunk gives at most two blocks: the line it completes (its start came in earlier
+ * chunks) and the lines it holds whole. A line longer than maxLineBytes is cut.
  */
-export function createByteLineSplitter(onLine: (line: Buffer) => void, maxLineBytes = MAX_LINE_CHARS) {
+export function createLineBlockSplitter(onBlock: (block: LineBlock) => void, maxLineBytes = MAX_LINE_CHARS) {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  const take = (tail: Buffer): Buffer => {
-    const line = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+  const emitPending = (head: Buffer | undefined) => {
+    const bytes = Buffer.concat([...pending, head ?? NEWLINE]);
     pending = [];
     pendingBytes = 0;
-    return line;
+    onBlock({ bytes, lines: [bytes.subarray(0, bytes.length - 1)] });
   };
   return {
     push(chunk: Buffer): void {
+      const first = chunk.indexOf(0x0a);
       let start = 0;
-      let newline = chunk.indexOf(0x0a);
-      while (newline !== -1) {
-        onLine(take(chunk.subarray(start, newline)));
-        start = newline + 1;
-        newline = chunk.indexOf(0x0a, start);
+      if (first !== -1) {
+        if (pending.length > 0) {
+          emitPending(chunk.subarray(0, first + 1));
+          start = first + 1;
+        }
+        const last = chunk.lastIndexOf(0x0a);
+        if (last >= start) {
+          const bytes = chunk.subarray(start, last + 1);
+          onBlock({ bytes, lines: splitLines(bytes) });
+        }
+        start = last + 1;
       }
       if (start < chunk.length) {
         pending.push(chunk.subarray(start));
         pendingBytes += chunk.length - start;
       }
-      if (pendingBytes > maxLineBytes) onLine(take(Buffer.alloc(0)));
+      if (pendingBytes > maxLineBytes) emitPending(undefined);
     },
     flush(): void {
-      if (pendingBytes > 0) onLine(take(Buffer.alloc(0)));
+      if (pendingBytes > 0) emitPending(undefined);
     },
   };
+}
+
+/** The same split, one line at a time. */
+export function createByteLineSplitter(onLine: (line: Buffer) => void, maxLineBytes = MAX_LINE_CHARS) {
+  return createLineBlockSplitter((block) => {
+    for (const line of block.lines) onLine(line);
+  }, maxLineBytes);
+}
+
+/** The lines of bytes that end in `\n`, without it. */
+function splitLines(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let newline = bytes.indexOf(0x0a); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
+    lines.push(bytes.subarray(start, newline));
+    start = newline + 1;
+  }
+  return lines;
 }
 
 /** A raw line as text for a parser: UTF-8 (invalid bytes as U+FFFD), without a trailing `\r`. */

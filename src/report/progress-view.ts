@@ -1,4 +1,4 @@
-import { createLogUpdate } from 'log-update';
+import { liveLog } from './live-log.js';
 import { formatDuration } from '../duration.js';
 import { formatTokens, renderResultTable, type ResultRow } from './result-table.js';
 
@@ -50,7 +50,7 @@ const DEFAULT_COLUMNS = 80;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]+/g;
 
-/** Creates the progress display: a live view on a TTY, plain timestamped lines otherwise. */
+/** Creates the progress display: a live view on a TTY (after loadLiveLog()), plain timestamped lines otherwise. */
 export function createProgressView(
   stream: ProgressStream,
   members: { key: string; executor: string; attempt: number }[],
@@ -83,7 +83,7 @@ function createPlainView(stream: ProgressStream, members: Members, now: () => nu
 function createLiveView(stream: ProgressStream, members: Members, now: () => number, refreshMs: number): ProgressView {
   // showCursor: log-update 7.2 hides the cursor through cli-cursor, which writes to
   // process.stderr rather than to our stream and installs an exit hook; we leave it alone.
-  const log = createLogUpdate(stream, { showCursor: true, defaultWidth: DEFAULT_COLUMNS });
+  const log = liveLog()(stream, { showCursor: true, defaultWidth: DEFAULT_COLUMNS });
   const render = (): void => log(renderFrame(members, now(), stream.columns ?? DEFAULT_COLUMNS));
   const timer = setInterval(render, refreshMs);
   timer.unref();

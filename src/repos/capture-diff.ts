@@ -46,8 +46,9 @@ export async function captureChanges(
     // diffBase: a tree-ish to diff against instead of beforeSha (a resumed run: its parent's end state).
     const base = opts.diffBase ?? beforeSha;
     if (!COMMIT_ID.test(base)) throw new InfraError(`not a tree id: ${JSON.stringify(base)}`);
-    const patch = (await runGitBuffer([...DIFF_ARGS, '--patch', '--binary', base, '--'], { cwd: root, env })).stdout;
-    const stat = parseNumstat((await runGit([...DIFF_ARGS, '--numstat', base, '--'], { cwd: root, env })).stdout);
+    // One diff prints both: the --numstat lines, a blank line, then the patch.
+    const { patch, numstat } = splitNumstatAndPatch((await runGitBuffer([...DIFF_ARGS, '--numstat', '--patch', '--binary', base, '--'], { cwd: root, env })).stdout);
+    const stat = parseNumstat(numstat);
     const afterTree = (await runGit(['write-tree'], { cwd: root, env })).stdout.trim();
     const afterSha = headSha ?? beforeSha;
     const changes = await classifyChanges(root, baseEnv, beforeSha, afterSha, patch.length > 0);
@@ -80,10 +81,8 @@ export function captureObjectDir(worktree: string): string {
  * trusted; objects go to captureObjectDir, the mirror's are read through an alternate.
  */
 async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorktree) => Promise<T>): Promise<T> {
-  const root = await verifyWorktreeRoot(worktree);
+  const { root, gitDir, commonDir, headSha } = await locateWorktree(worktree);
   const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root)) };
-  const headSha = await readHead(root, baseEnv);
-  const [gitDir, commonDir] = (await runGit(['rev-parse', '--absolute-git-dir', '--git-common-dir'], { cwd: root, env: baseEnv })).stdout.trim().split('\n');
   const objectDir = captureObjectDir(root);
   await mkdir(objectDir, { recursive: true });
   const tempDir = await mkdtemp(join(tmpdir(), 'outpost-index-'));
@@ -143,19 +142,52 @@ export function parseNumstat(output: string): DiffStat {
   return stat;
 }
 
+/**
+ * Splits `diff-index --numstat --patch` output: numstat lines (one per file, paths quoted,
+ * so never a newline inside), a blank line, then the patch, byte for byte. Pure.
+ */
+export function splitNumstatAndPatch(output: Buffer): { numstat: string; patch: Buffer } {
+  let offset = 0;
+  while (offset < output.length) {
+    const end = output.indexOf(0x0a, offset);
+    if (end === -1) break;
+    if (end === offset) return { numstat: output.subarray(0, offset).toString('utf8'), patch: output.subarray(end + 1) };
+    if (!NUMSTAT_LINE.test(output.subarray(offset, end).toString('utf8'))) break;
+    offset = end + 1;
+  }
+  if (output.length === 0) return { numstat: '', patch: output };
+  throw new InfraError('git diff-index printed numstat and patch output in an unexpected shape');
+}
+
+const NUMSTAT_LINE = /^(?:\d+|-)\t(?:\d+|-)\t./;
+
+interface WorktreeLocation {
+  root: string;
+  gitDir: string | undefined;
+  commonDir: string | undefined;
+  headSha: string | undefined;
+}
+
 // An agent can delete or rewrite the worktree's `.git` file; git would then find the
-// repository around the run directory (or the one the new file names) instead.
-async function verifyWorktreeRoot(worktree: string): Promise<string> {
+// repository around the run directory (or the one the new file names) instead. One
+// rev-parse answers where the worktree's repository is and what HEAD is.
+async function locateWorktree(worktree: string): Promise<WorktreeLocation> {
   const root = await realpath(worktree).catch(() => {
     throw new InfraError(`workspace is missing: ${worktree}`);
   });
   const env = { GIT_CEILING_DIRECTORIES: dirname(root) };
-  const result = await runGit(['rev-parse', '--show-toplevel'], { cwd: root, env, allowFailure: true });
-  const top = result.exitCode === 0 ? await realpath(result.stdout.trim()).catch(() => '') : '';
-  if (top !== root) {
+  const where = ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'];
+  let result = await runGit([...where, 'HEAD^{commit}'], { cwd: root, env, allowFailure: true });
+  // An unborn HEAD (or a file of that name) fails the combined call: asked again, apart.
+  const combined = result.exitCode === 0;
+  if (!combined) result = await runGit(where, { cwd: root, env, allowFailure: true });
+  const [top, gitDir, commonDir, head] = result.exitCode === 0 ? result.stdout.trim().split('\n') : [];
+  const realTop = top ? await realpath(top).catch(() => '') : '';
+  if (realTop !== root) {
     throw new InfraError(`workspace is no longer a git worktree: ${worktree}`, 'its .git file was removed or replaced');
   }
-  return root;
+  const headSha = combined ? (head !== undefined && COMMIT_ID.test(head) ? head : undefined) : await readHead(root, env);
+  return { root, gitDir, commonDir, headSha };
 }
 
 async function readHead(root: string, env: Record<string, string>): Promise<string | undefined> {

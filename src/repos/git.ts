@@ -1,6 +1,6 @@
-import { execa } from 'execa';
 import { InfraError } from '../errors.js';
-import { limitGroup, type LimitStop } from '../process/group-limit.js';
+import { limitGroup, type GroupLimit, type LimitStop } from '../process/group-limit.js';
+import { runGitProcess, type GitProcessResult } from './git-process.js';
 import type { NetworkLimits } from './network-limits.js';
 import { redactCredentials } from './redact.js';
 
@@ -63,25 +63,25 @@ const MAX_BUFFER_BYTES = 1024 * 1024 * 1024;
 
 /** Runs git (never through a shell) with the safety config; throws InfraError on failure. */
 export async function runGit(args: string[], opts: GitOptions = {}): Promise<GitResult> {
-  const subprocess = execa('git', [...SAFE_CONFIG_ARGS, ...args], {
-    ...buildExecaOptions(opts, 'utf8'),
+  let limit: GroupLimit | undefined;
+  const result = await runGitProcess([...SAFE_CONFIG_ARGS, ...args], {
+    ...processOptions(opts),
     detached: opts.limits !== undefined,
+    onSpawn: (pid) => {
+      if (opts.limits) limit = limitGroup(pid, opts.limits.timeoutMs, opts.limits.signal);
+    },
   });
-  const limit = opts.limits ? limitGroup(subprocess.pid, opts.limits.timeoutMs, opts.limits.signal) : undefined;
-  const result = await subprocess;
   await limit?.settle();
-  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  const stdout = trimFinalNewline(result.stdout.toString('utf8'));
+  const stderr = trimFinalNewline(result.stderr.toString('utf8'));
   const stopped = limit?.stopped() ?? undefined;
-  return checkResult(args, opts, { stdout, stderr, exitCode: exitCodeOf(result), ...(stopped ? { stopped } : {}) }, result);
+  return checkResult(args, opts, { stdout, stderr, exitCode: result.exitCode, ...(stopped ? { stopped } : {}) }, result);
 }
 
 /** Like runGit, but stdout comes back as bytes, untouched (for `diff --binary`). */
 export async function runGitBuffer(args: string[], opts: GitOptions = {}): Promise<GitBufferResult> {
-  const result = await execa('git', [...SAFE_CONFIG_ARGS, ...args], buildExecaOptions(opts, 'buffer'));
-  const stdout = toBuffer(result.stdout);
-  const stderr = toBuffer(result.stderr).toString('utf8');
-  return checkResult(args, opts, { stdout, stderr, exitCode: exitCodeOf(result) }, result);
+  const result = await runGitProcess([...SAFE_CONFIG_ARGS, ...args], { ...processOptions(opts), detached: false });
+  return checkResult(args, opts, { stdout: result.stdout, stderr: result.stderr.toString('utf8'), exitCode: result.exitCode }, result);
 }
 
 /** The git subcommand in an argument list (skips `-c k=v`, `-C dir`, `--git-dir=...`). */
@@ -102,17 +102,8 @@ export function pickErrorLine(stderr: string): string {
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
-function buildExecaOptions(opts: GitOptions, encoding: 'utf8' | 'buffer') {
-  return {
-    cwd: opts.cwd,
-    env: buildGitEnv(opts.env),
-    extendEnv: false,
-    reject: false,
-    encoding,
-    stripFinalNewline: encoding === 'utf8',
-    maxBuffer: MAX_BUFFER_BYTES,
-    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
-  } as const;
+function processOptions(opts: GitOptions) {
+  return { cwd: opts.cwd, env: buildGitEnv(opts.env), input: opts.input, maxBuffer: MAX_BUFFER_BYTES };
 }
 
 function buildGitEnv(extra: Record<string, string> | undefined): Record<string, string | undefined> {
@@ -121,33 +112,25 @@ function buildGitEnv(extra: Record<string, string> | undefined): Record<string, 
   return { ...env, ...NO_PROMPT_ENV, ...extra };
 }
 
-interface ExecaOutcome {
-  exitCode?: number | undefined;
-  failed: boolean;
-  isMaxBuffer?: boolean;
-  code?: string | undefined;
-  cause?: unknown;
-}
-
-function exitCodeOf(result: ExecaOutcome): number {
-  if (typeof result.exitCode === 'number') return result.exitCode;
-  return result.failed ? -1 : 0;
+function trimFinalNewline(text: string): string {
+  if (text.endsWith('\r\n')) return text.slice(0, -2);
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 
 function checkResult<T extends { stderr: string; exitCode: number }>(
   args: string[],
   opts: GitOptions,
   out: T,
-  raw: ExecaOutcome,
+  raw: GitProcessResult,
 ): T {
-  if (raw.code === 'ENOENT' && out.exitCode === -1) {
+  if (raw.error?.code === 'ENOENT') {
     throw new InfraError('git is not installed or not on PATH', 'install git 2.39 or newer');
   }
-  if (raw.isMaxBuffer) {
+  if (raw.overflowed) {
     throw new InfraError(`git ${findSubcommand(args)} printed more than 1 GiB`);
   }
   if (out.exitCode !== 0 && !opts.allowFailure) {
-    const cause = raw.cause instanceof Error ? redactCredentials(raw.cause.message) : '';
+    const cause = raw.error ? redactCredentials(raw.error.message) : '';
     throw toGitError(args, { stderr: out.stderr || cause, exitCode: out.exitCode });
   }
   return out;
@@ -157,10 +140,4 @@ function checkResult<T extends { stderr: string; exitCode: number }>(
 export function toGitError(args: readonly string[], result: { stderr: string; exitCode: number }): InfraError {
   const reason = pickErrorLine(result.stderr) || 'no error output';
   return new InfraError(`git ${findSubcommand(args)} failed (exit ${result.exitCode}): ${reason}`);
-}
-
-function toBuffer(value: unknown): Buffer {
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
-  return Buffer.alloc(0);
 }

@@ -22,12 +22,15 @@ const DEFAULT_ENTRIES: ReadonlyArray<readonly [string, string]> = [
   ['core.filemode', 'true'],
 ];
 
-type ConfigEntry = readonly [key: string, value: string];
+export type ConfigEntry = readonly [key: string, value: string];
 
-/** Rewrites the mirror's config: kept keys, core.bare, and origin = displayUrl (never credentials). */
-export async function writeMirrorConfig(mirrorPath: string, displayUrl: string): Promise<void> {
+/**
+ * Rewrites the mirror's config: kept keys, core.bare, and origin = displayUrl (never
+ * credentials). `current`: its entries as read just now under the mirror lock, else read here.
+ */
+export async function writeMirrorConfig(mirrorPath: string, displayUrl: string, current?: readonly ConfigEntry[]): Promise<void> {
   const configPath = join(mirrorPath, 'config');
-  const current = await readConfigEntries(mirrorPath, configPath);
+  current ??= (await readConfigEntries(mirrorPath)) ?? [];
   const kept = current.filter(([key]) => KEPT_KEYS.has(key));
   const defaults = DEFAULT_ENTRIES.filter(([key]) => !kept.some(([k]) => k === key));
   const entries: ConfigEntry[] = [
@@ -42,13 +45,13 @@ export async function writeMirrorConfig(mirrorPath: string, displayUrl: string):
   await rename(tempPath, configPath);
 }
 
-async function readConfigEntries(mirrorPath: string, configPath: string): Promise<ConfigEntry[]> {
-  const result = await runGit(['config', '--file', configPath, '--null', '--list'], {
+/** The entries of the mirror's own config file; undefined when git cannot read it (it is then rebuilt from defaults, not trusted). */
+export async function readConfigEntries(mirrorPath: string): Promise<ConfigEntry[] | undefined> {
+  const result = await runGit(['config', '--file', join(mirrorPath, 'config'), '--null', '--list'], {
     cwd: mirrorPath,
     allowFailure: true,
   });
-  // An unreadable config is rebuilt from defaults rather than trusted.
-  if (result.exitCode !== 0) return [];
+  if (result.exitCode !== 0) return undefined;
   return result.stdout.split('\0').filter((item) => item !== '').map(splitConfigItem);
 }
 

@@ -3,6 +3,7 @@ import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { pickErrorLine, runGit } from './git.js';
+import { MIRROR_REFS_FORMAT, parseMirrorRefs, type MirrorRefs } from './remote-refs.js';
 
 /**
  * Repairs of a mirror a crashed or killed git left behind, made under the mirror lock before
@@ -17,20 +18,21 @@ export interface SetAside {
 
 /**
  * Moves the mirror aside when its refs (or the objects they name) cannot be read, so the
- * caller fetches a fresh one. The damaged copy is kept (`<slug>.git.damaged-<time>`).
+ * caller fetches a fresh one. The damaged copy is kept (`<slug>.git.damaged-<time>`). A
+ * readable mirror's refs, as listed by the check, are returned.
  */
-export async function setAsideUnreadableMirror(mirrorPath: string): Promise<SetAside | undefined> {
-  const result = await runGit([`--git-dir=${mirrorPath}`, 'for-each-ref', '--format=%(objecttype)'], {
+export async function setAsideUnreadableMirror(mirrorPath: string): Promise<{ refs: MirrorRefs } | { damaged: SetAside }> {
+  const result = await runGit([`--git-dir=${mirrorPath}`, 'for-each-ref', `--format=${MIRROR_REFS_FORMAT}`], {
     cwd: mirrorPath,
     allowFailure: true,
   });
-  if (result.exitCode === 0) return undefined;
+  if (result.exitCode === 0) return { refs: parseMirrorRefs(result.stdout) };
   const movedTo = `${mirrorPath}.damaged-${new Date().toISOString().replace(/[:.]/g, '')}`;
   await rename(mirrorPath, movedTo);
   await relinkWorktrees(mirrorPath, movedTo);
   // git's `fatal:` line names the ref or object; the `error:` lines before it are zlib's.
   const fatal = result.stderr.split('\n').find((line) => line.startsWith('fatal:')) ?? result.stderr;
-  return { movedTo, reason: pickErrorLine(fatal) || `git for-each-ref exited ${result.exitCode}` };
+  return { damaged: { movedTo, reason: pickErrorLine(fatal) || `git for-each-ref exited ${result.exitCode}` } };
 }
 
 /**

@@ -7,9 +7,9 @@ import { DEFAULT_FETCH_TIMEOUT_MS, describeFetchTimeout, FETCH_TIMEOUT_HINT, low
 import { takeFetchFailure, takeMirrorWarnings } from './mirror-handoff.js';
 import { removeStaleRefLocks, setAsideUnreadableMirror } from './mirror-repair.js';
 import { hasCredentials } from './redact.js';
-import { MIRROR_FETCH_REFSPECS, writeMirrorConfig } from './mirror-config.js';
+import { MIRROR_FETCH_REFSPECS, readConfigEntries, writeMirrorConfig, type ConfigEntry } from './mirror-config.js';
 import type { RepoSpec } from './repo-arg.js';
-import { branchesOf, isMirrorCurrent, LS_REMOTE_PATTERNS, MIRROR_REFS_FORMAT, parseMirrorRefs, parseRemoteListing, REMOTE_HEAD, REMOTE_PREFIX, type MirrorRefs, type RemoteListing } from './remote-refs.js';
+import { branchesOf, isMirrorCurrent, LS_REMOTE_PATTERNS, parseRemoteListing, REMOTE_HEAD, REMOTE_PREFIX, type MirrorRefs, type RemoteListing } from './remote-refs.js';
 import { withRepoLock, type RepoLockOptions } from './repo-lock.js';
 
 /** A mirror ready for worktrees: repos/<slug>.git. */
@@ -17,6 +17,8 @@ export interface MirrorInfo {
   mirrorPath: string;
   /** Repairs made to the mirror (stale locks removed, a damaged mirror replaced), for summary warnings. */
   warnings: string[];
+  /** The mirror's refs as they were left, when no fetch changed them since they were read: resolveBaseCommit needs no git call then. */
+  refs?: MirrorRefs;
 }
 
 /** The commit a run starts from. */
@@ -50,34 +52,42 @@ export async function ensureMirror(
   const failed = takeFetchFailure(mirrorPath);
   if (failed) throw failed;
   const warnings: string[] = takeMirrorWarnings(mirrorPath);
+  let refs: MirrorRefs | undefined;
   await withRepoLock(resolve(reposDir), spec.slug, async () => {
-    await initMirrorIfMissing(mirrorPath);
-    warnings.push(...(await repairMirror(mirrorPath, spec.displayUrl)));
-    await writeMirrorConfig(mirrorPath, spec.displayUrl);
+    const config = await initMirrorIfMissing(mirrorPath);
+    const repaired = await repairMirror(mirrorPath, spec.displayUrl);
+    warnings.push(...repaired.warnings);
+    // The config read by the usability check, unless the repair replaced the mirror.
+    await writeMirrorConfig(mirrorPath, spec.displayUrl, repaired.replaced ? undefined : config);
     const remote = await createRemoteCaller(mirrorPath, spec, limits);
     const listing = await listRemoteRefs(mirrorPath, spec, remote);
-    const local = await readMirrorRefs(mirrorPath);
+    const local = repaired.refs;
     if (isMirrorCurrent(listing.tips, local.tips)) {
-      await recordDefaultBranch(mirrorPath, listing.defaultBranch, local);
+      refs = { ...local, headTarget: await recordDefaultBranch(mirrorPath, listing.defaultBranch, local) };
     } else {
       await fetchMirror(mirrorPath, spec, remote);
       await recordDefaultBranch(mirrorPath, listing.defaultBranch);
     }
   }, lockOptions);
-  return { mirrorPath, warnings };
+  return { mirrorPath, warnings, ...(refs ? { refs } : {}) };
 }
 
-/** What a crashed git left: an unreadable mirror is replaced by a fresh one, stale ref locks go. */
-async function repairMirror(mirrorPath: string, displayUrl: string): Promise<string[]> {
+const NO_REFS: MirrorRefs = { tips: new Map(), headTarget: undefined, commits: new Set() };
+
+/**
+ * What a crashed git left: an unreadable mirror is replaced by a fresh one, stale ref locks
+ * go. Returns the mirror's refs as the readability check listed them.
+ */
+async function repairMirror(mirrorPath: string, displayUrl: string): Promise<{ warnings: string[]; refs: MirrorRefs; replaced: boolean }> {
   const warnings: string[] = [];
-  const damaged = await setAsideUnreadableMirror(mirrorPath);
-  if (damaged) {
+  const checked = await setAsideUnreadableMirror(mirrorPath);
+  if ('damaged' in checked) {
     await initMirrorIfMissing(mirrorPath);
-    warnings.push(`the mirror of ${displayUrl} could not be read (${damaged.reason}); it was moved aside to ${damaged.movedTo} and fetched again`);
+    warnings.push(`the mirror of ${displayUrl} could not be read (${checked.damaged.reason}); it was moved aside to ${checked.damaged.movedTo} and fetched again`);
   }
   const removed = await removeStaleRefLocks(mirrorPath);
   if (removed.length > 0) warnings.push(`removed stale lock files a crashed git left in the mirror of ${displayUrl}: ${removed.join(', ')}`);
-  return warnings;
+  return 'damaged' in checked ? { warnings, refs: NO_REFS, replaced: true } : { warnings, refs: checked.refs, replaced: false };
 }
 
 type RemoteCaller = (what: string, args: string[]) => Promise<GitResult>;
@@ -88,8 +98,9 @@ type RemoteCaller = (what: string, args: string[]) => Promise<GitResult>;
  */
 async function createRemoteCaller(mirrorPath: string, spec: RepoSpec, limits: NetworkLimits): Promise<RemoteCaller> {
   const deadline = Date.now() + limits.timeoutMs;
-  const configured = await runGit([...mirrorGitArgs(mirrorPath), 'config', '--get', 'core.sshCommand'], { cwd: mirrorPath, allowFailure: true });
-  const opts: GitOptions = { cwd: mirrorPath, allowFailure: true, env: sshLimitEnv(process.env, configured.stdout) };
+  // A local repository is read without ssh: its ssh limits (and the config call they need) are skipped.
+  const configured = spec.kind === 'local' ? undefined : await runGit([...mirrorGitArgs(mirrorPath), 'config', '--get', 'core.sshCommand'], { cwd: mirrorPath, allowFailure: true });
+  const opts: GitOptions = { cwd: mirrorPath, allowFailure: true, env: configured ? sshLimitEnv(process.env, configured.stdout) : {} };
   return async (what, args) => {
     const left = Math.max(0, deadline - Date.now());
     if (limits.signal?.aborted) throw new CancelledError(`the fetch of ${spec.displayUrl} was cancelled`);
@@ -100,11 +111,16 @@ async function createRemoteCaller(mirrorPath: string, spec: RepoSpec, limits: Ne
   };
 }
 
-/** The commit to start from: `branch` (or a tag of that name), else the remote's default branch. */
-export async function resolveBaseCommit(mirrorPath: string, branch: string | undefined): Promise<BaseCommit> {
-  const name = branch === undefined ? await readDefaultBranch(mirrorPath) : await validateBranchName(mirrorPath, branch);
+/**
+ * The commit to start from: `branch` (or a tag of that name), else the remote's default
+ * branch. `known` (ensureMirror's refs) answers without git where it can.
+ */
+export async function resolveBaseCommit(mirrorPath: string, branch: string | undefined, known?: MirrorRefs): Promise<BaseCommit> {
+  const knownDefault = known?.headTarget?.startsWith(REMOTE_PREFIX) ? known.headTarget.slice(REMOTE_PREFIX.length) : undefined;
+  const name = branch === undefined ? (knownDefault ?? (await readDefaultBranch(mirrorPath))) : await validateBranchName(mirrorPath, branch);
   for (const ref of [`${REMOTE_PREFIX}${name}`, `refs/tags/${name}`]) {
-    const sha = await resolveCommit(mirrorPath, ref);
+    if (known && !known.tips.has(ref)) continue;
+    const sha = known?.commits.has(ref) ? known.tips.get(ref) : await resolveCommit(mirrorPath, ref);
     if (sha) return { branch: name, sha };
   }
   const available = await listRemoteBranches(mirrorPath);
@@ -119,8 +135,10 @@ export function mirrorGitArgs(mirrorPath: string): string[] {
   return [`--git-dir=${mirrorPath}`];
 }
 
-async function initMirrorIfMissing(mirrorPath: string): Promise<void> {
-  if (await isUsableMirror(mirrorPath)) return;
+/** Makes a fresh mirror unless a usable one is there; returns the usable one's config entries. */
+async function initMirrorIfMissing(mirrorPath: string): Promise<ConfigEntry[] | undefined> {
+  const config = await readUsableMirrorConfig(mirrorPath);
+  if (config) return config;
   await rm(mirrorPath, { recursive: true, force: true });
   // Built aside and renamed, so a crash never leaves a half-made mirror in place.
   const tempPath = `${mirrorPath}.init-${process.pid}-${Date.now()}`;
@@ -131,15 +149,18 @@ async function initMirrorIfMissing(mirrorPath: string): Promise<void> {
   } finally {
     await rm(tempPath, { recursive: true, force: true });
   }
+  return undefined;
 }
 
-async function isUsableMirror(mirrorPath: string): Promise<boolean> {
-  if (!existsSync(join(mirrorPath, 'HEAD'))) return false;
-  const result = await runGit([...mirrorGitArgs(mirrorPath), 'rev-parse', '--is-bare-repository'], {
-    cwd: mirrorPath,
-    allowFailure: true,
-  });
-  return result.exitCode === 0 && result.stdout.trim() === 'true';
+/**
+ * A mirror is usable when it has the parts of a bare repository and a config git can read
+ * that says bare; its config entries are returned (read once for writeMirrorConfig too).
+ * Damage beyond that (refs, objects) is found by the readability check of repairMirror.
+ */
+async function readUsableMirrorConfig(mirrorPath: string): Promise<ConfigEntry[] | undefined> {
+  if (!['HEAD', 'objects', 'refs'].every((part) => existsSync(join(mirrorPath, part)))) return undefined;
+  const entries = await readConfigEntries(mirrorPath);
+  return entries?.some(([key, value]) => key === 'core.bare' && value === 'true') ? entries : undefined;
 }
 
 async function listRemoteRefs(mirrorPath: string, spec: RepoSpec, remote: RemoteCaller): Promise<RemoteListing> {
@@ -149,14 +170,6 @@ async function listRemoteRefs(mirrorPath: string, spec: RepoSpec, remote: Remote
     throw new InfraError(`cannot reach ${spec.displayUrl}: ${pickErrorLine(result.stderr) || 'git ls-remote failed'}`, REACH_HINT);
   }
   return parseRemoteListing(result.stdout);
-}
-
-async function readMirrorRefs(mirrorPath: string): Promise<MirrorRefs> {
-  const result = await runGit(
-    [...mirrorGitArgs(mirrorPath), 'for-each-ref', `--format=${MIRROR_REFS_FORMAT}`, '--', 'refs/remotes/origin', 'refs/tags'],
-    { cwd: mirrorPath },
-  );
-  return parseMirrorRefs(result.stdout);
 }
 
 async function fetchMirror(mirrorPath: string, spec: RepoSpec, remote: RemoteCaller): Promise<void> {
@@ -180,18 +193,23 @@ function credentialArgs(spec: RepoSpec): string[] {
   return hasCredentials(spec.url) ? ['-c', 'credential.helper='] : [];
 }
 
-/** Points refs/remotes/origin/HEAD at the default branch; `known` (refs read just now) spares the git calls that would change nothing. */
-async function recordDefaultBranch(mirrorPath: string, reported: string | undefined, known?: MirrorRefs): Promise<void> {
+/**
+ * Points refs/remotes/origin/HEAD at the default branch and returns that ref; `known` (refs
+ * read just now) spares the git calls that would change nothing.
+ */
+async function recordDefaultBranch(mirrorPath: string, reported: string | undefined, known?: MirrorRefs): Promise<string | undefined> {
   const branches = known ? branchesOf(known) : await listRemoteBranches(mirrorPath);
   // A remote with a detached HEAD reports no symref: fall back on the usual names.
   const chosen = [reported, 'main', 'master', branches[0]].find((b) => b !== undefined && branches.includes(b));
+  const target = chosen === undefined ? undefined : `${REMOTE_PREFIX}${chosen}`;
   const git = mirrorGitArgs(mirrorPath);
-  if (known && known.headTarget === (chosen === undefined ? undefined : `${REMOTE_PREFIX}${chosen}`)) return;
-  if (chosen === undefined) {
+  if (known && known.headTarget === target) return target;
+  if (target === undefined) {
     await runGit([...git, 'symbolic-ref', '--delete', REMOTE_HEAD], { cwd: mirrorPath, allowFailure: true });
-    return;
+    return undefined;
   }
-  await runGit([...git, 'symbolic-ref', REMOTE_HEAD, `${REMOTE_PREFIX}${chosen}`], { cwd: mirrorPath });
+  await runGit([...git, 'symbolic-ref', REMOTE_HEAD, target], { cwd: mirrorPath });
+  return target;
 }
 
 async function readDefaultBranch(mirrorPath: string): Promise<string> {

@@ -15,6 +15,8 @@ export interface MirrorRefs {
   tips: RefTips;
   /** What refs/remotes/origin/HEAD points at now, when it is set. */
   headTarget: string | undefined;
+  /** The tips that are commits themselves (branches; lightweight tags): no peeling needed. */
+  commits: ReadonlySet<string>;
 }
 
 /** The ls-remote patterns whose answer {@link parseRemoteListing} reads. */
@@ -39,19 +41,28 @@ export function parseRemoteListing(stdout: string): RemoteListing {
 }
 
 /** The for-each-ref format {@link parseMirrorRefs} reads. */
-export const MIRROR_REFS_FORMAT = '%(objectname) %(refname) %(symref)';
+// %(objecttype) makes git read every object a ref names: a corrupt one fails the listing.
+export const MIRROR_REFS_FORMAT = '%(objectname) %(refname) %(objecttype) %(symref)';
 
-/** Parses `git for-each-ref --format=MIRROR_REFS_FORMAT refs/remotes/origin refs/tags` of a mirror. */
+/**
+ * Parses `git for-each-ref --format=MIRROR_REFS_FORMAT` of a mirror: the remote's branches
+ * (refs/remotes/origin/) and tags; other refs (an agent's own branches) are left out.
+ */
 export function parseMirrorRefs(stdout: string): MirrorRefs {
   const tips: RefTips = new Map();
+  const commits = new Set<string>();
   let headTarget: string | undefined;
   for (const line of stdout.split('\n')) {
-    const [sha, ref, symref] = line.split(' ');
-    if (!sha || !ref) continue;
-    if (ref === REMOTE_HEAD) headTarget = symref || undefined;
-    else tips.set(ref, sha);
+    const [sha, ref, type, symref] = line.split(' ');
+    if (!sha || !ref || !(ref.startsWith(REMOTE_PREFIX) || ref.startsWith('refs/tags/'))) continue;
+    if (ref === REMOTE_HEAD) {
+      headTarget = symref || undefined;
+      continue;
+    }
+    tips.set(ref, sha);
+    if (type === 'commit') commits.add(ref);
   }
-  return { tips, headTarget };
+  return { tips, headTarget, commits };
 }
 
 /** True when the mirror already holds exactly the remote's branch and tag tips: a fetch would change nothing. */

@@ -13,9 +13,14 @@ export interface RepoLockOptions {
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const POLL_MS = 100;
 
+// The runs of one dispatch (a group) queue here for a repository's lock, one at a time, so
+// the lock passes between them as soon as it is released instead of at their next poll.
+const inProcessTails = new Map<string, Promise<void>>();
+
 /**
  * Runs fn while holding `repos/<slug>.lock` (locks/owned-lock.ts). Waiters poll while the
  * holder lives; a lock whose holder died is taken over at once, and the waiter says so.
+ * Waiters in this process line up first: only the first of them polls the file lock.
  */
 export async function withRepoLock<T>(
   reposDir: string,
@@ -23,12 +28,24 @@ export async function withRepoLock<T>(
   fn: () => Promise<T>,
   opts: RepoLockOptions = {},
 ): Promise<T> {
-  await mkdir(reposDir, { recursive: true });
-  const release = await acquireRepoLock(reposDir, slug, opts);
+  const key = join(reposDir, slug);
+  const previous = inProcessTails.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const tail = new Promise<void>((resolve) => (done = resolve));
+  inProcessTails.set(key, tail);
+  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
-    return await fn();
+    await waitUntil(previous, deadline, () => lockTimeout(join(reposDir, `${slug}.lock`), ' (held by another run of this dispatch)'));
+    await mkdir(reposDir, { recursive: true });
+    const release = await acquireRepoLock(reposDir, slug, { ...opts, timeoutMs: Math.max(0, deadline - Date.now()) });
+    try {
+      return await fn();
+    } finally {
+      await release().catch(() => undefined);
+    }
   } finally {
-    await release().catch(() => undefined);
+    done();
+    if (inProcessTails.get(key) === tail) inProcessTails.delete(key);
   }
 }
 
@@ -46,13 +63,27 @@ async function acquireRepoLock(reposDir: string, slug: string, opts: RepoLockOpt
       throw new InfraError(`cannot lock ${lockPath}: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (attempt.kind === 'acquired') return attempt.release;
-    if (Date.now() > deadline) {
-      const by = attempt.owner ? ` (held by pid ${attempt.owner.pid} on ${attempt.owner.host})` : '';
-      throw new InfraError(
-        `timed out waiting for the repository lock ${lockPath}${by}`,
-        'another dispatch is fetching this repository; if none is, remove the lock directory',
-      );
-    }
+    if (Date.now() > deadline) throw lockTimeout(lockPath, attempt.owner ? ` (held by pid ${attempt.owner.pid} on ${attempt.owner.host})` : '');
     await sleep(POLL_MS + Math.floor(Math.random() * POLL_MS));
+  }
+}
+
+function lockTimeout(lockPath: string, by: string): InfraError {
+  return new InfraError(
+    `timed out waiting for the repository lock ${lockPath}${by}`,
+    'another dispatch is fetching this repository; if none is, remove the lock directory',
+  );
+}
+
+/** Waits for `promise` until `deadline`; past it, throws what `timedOut` makes. */
+async function waitUntil(promise: Promise<void>, deadline: number, timedOut: () => Error): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut()), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }

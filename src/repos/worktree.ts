@@ -15,25 +15,35 @@ const MISSING_REGISTERED = /is a missing but already registered worktree/i;
 const MAX_ATTEMPTS = 5;
 
 /**
- * Runs fn under the mirror's repo lock. Adding and pruning worktrees of one mirror must not
- * overlap: a `worktree prune` can delete the admin dir of an add in progress, and concurrent
- * adds race for the same admin dir name (every run's worktree is called `workspace`).
+ * Runs fn under the mirror's repo lock. Registering and pruning worktrees of one mirror must
+ * not overlap: git reads every worktree's admin dir while it adds one (a half-made one fails
+ * it), and a `worktree prune` can delete the admin dir of an add in progress.
  */
 export function withMirrorLock<T>(mirrorPath: string, fn: () => Promise<T>): Promise<T> {
   return withRepoLock(dirname(resolve(mirrorPath)), basename(mirrorPath, '.git'), fn);
 }
 
-/** Checks out `sha` detached in a new worktree `dir` of the mirror (dir must not exist yet). */
+/**
+ * Checks out `sha` detached in a new worktree `dir` of the mirror (dir must not exist yet).
+ * Only the registration (`worktree add --no-checkout`, a few ms) holds the mirror lock; the
+ * checkout, the slow part on a big repository, runs outside it, so the runs of a group or of
+ * concurrent dispatches check out side by side.
+ */
 export async function addWorktree(mirrorPath: string, dir: string, sha: string): Promise<void> {
   if (!COMMIT_ID.test(sha)) throw new InfraError(`not a commit id: ${JSON.stringify(sha)}`);
-  await withMirrorLock(mirrorPath, () => addWorktreeLocked(mirrorPath, dir, sha));
+  const target = resolve(dir);
+  const env = await buildFilterGuardEnv(mirrorPath, mirrorGitArgs(mirrorPath));
+  await withMirrorLock(mirrorPath, () => registerWorktreeLocked(mirrorPath, target, sha, env));
+  const args = ['reset', '--hard', '--no-recurse-submodules', '--quiet'];
+  const checkout = await runGit(args, { cwd: target, env: { ...env, GIT_CEILING_DIRECTORIES: dirname(target) }, allowFailure: true });
+  if (checkout.exitCode === 0) return;
+  await removeWorktree(mirrorPath, target).catch(() => undefined);
+  throw toGitError(args, checkout);
 }
 
-async function addWorktreeLocked(mirrorPath: string, dir: string, sha: string): Promise<void> {
-  const target = resolve(dir);
+async function registerWorktreeLocked(mirrorPath: string, target: string, sha: string, env: Record<string, string>): Promise<void> {
   const git = mirrorGitArgs(mirrorPath);
-  const env = await buildFilterGuardEnv(mirrorPath, git);
-  const args = [...git, 'worktree', 'add', '--quiet', '--detach', '--', target, sha];
+  const args = [...git, 'worktree', 'add', '--quiet', '--no-checkout', '--detach', '--', target, sha];
   for (let attempt = 1; ; attempt += 1) {
     const result = await runGit(args, { cwd: mirrorPath, env, allowFailure: true });
     if (result.exitCode === 0) return;
@@ -45,27 +55,32 @@ async function addWorktreeLocked(mirrorPath: string, dir: string, sha: string): 
     }
     // git takes its own locks; a concurrent add or fetch can hold one for a moment.
     if (attempt >= MAX_ATTEMPTS || !LOCK_CONTENTION.test(result.stderr)) throw toGitError(args, result);
-    await removeWorktreeLocked(mirrorPath, target).catch(() => undefined);
+    await removeWorktreeFiles(mirrorPath, target);
+    await runGit([...git, 'worktree', 'prune'], { cwd: mirrorPath, allowFailure: true });
     await sleep(50 * 2 ** attempt);
   }
 }
 
-/** Removes a worktree (even with changes or locked) and prunes the mirror's record of it. */
+/**
+ * Removes a worktree (even with changes or locked). When `worktree remove` could not (a
+ * worktree holding submodules, a dir already gone), the files are deleted and the mirror's
+ * record of it pruned, under the mirror lock.
+ */
 export async function removeWorktree(mirrorPath: string, dir: string): Promise<void> {
-  await withMirrorLock(mirrorPath, () => removeWorktreeLocked(mirrorPath, dir));
+  const target = resolve(dir);
+  if (await removeWorktreeFiles(mirrorPath, target)) return;
+  // Only bookkeeping: the worktree is gone either way, so a failure here must not fail a run.
+  await withMirrorLock(mirrorPath, () => runGit([...mirrorGitArgs(mirrorPath), 'worktree', 'prune'], { cwd: mirrorPath, allowFailure: true }));
 }
 
-async function removeWorktreeLocked(mirrorPath: string, dir: string): Promise<void> {
-  const target = resolve(dir);
-  const git = mirrorGitArgs(mirrorPath);
-  await runGit([...git, 'worktree', 'remove', '--force', '--force', '--', target], {
+/** Removes the worktree and its files; true when git removed its record too (no prune needed). */
+async function removeWorktreeFiles(mirrorPath: string, target: string): Promise<boolean> {
+  const removed = await runGit([...mirrorGitArgs(mirrorPath), 'worktree', 'remove', '--force', '--force', '--', target], {
     cwd: mirrorPath,
     allowFailure: true,
   });
-  // `worktree remove` refuses worktrees holding submodules, and fails when dir is gone.
   if (existsSync(target)) await rm(target, { recursive: true, force: true });
   // The capture's objects (capture-diff.ts) go with the worktree they were taken from.
   await rm(captureObjectDir(target), { recursive: true, force: true });
-  // Only bookkeeping: the worktree is gone either way, so a failure here must not fail a run.
-  await runGit([...git, 'worktree', 'prune'], { cwd: mirrorPath, allowFailure: true });
+  return removed.exitCode === 0;
 }

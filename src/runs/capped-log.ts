@@ -4,6 +4,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 export interface CappedLog<T> {
   /** `always`: written past the cap too (the dispatcher's own few lines, such as run.finished). */
   write(item: T, always?: boolean): boolean;
+  /**
+   * Items at once, written as `rendered()` in one write when all of them fit under the cap
+   * (it gives their joined rendering, or undefined when they must be rendered one by one);
+   * otherwise each goes through write(). `rawSize()`: what they count past the cap.
+   */
+  writeBatch(items: readonly T[], rawSize: () => number, rendered: () => Buffer | undefined): void;
   needsDrain(): boolean;
   drained(): Promise<void>;
   close(): Promise<void>;
@@ -19,12 +25,18 @@ export interface CappedLog<T> {
  * one marker is written and later items are only counted. A write error (a full disk) stops
  * the log and is kept in `failure`; nothing is thrown or left as an unhandled rejection.
  */
+/**
+ * How much a log's stream buffers before its source is paused: room for a few pipe reads, so
+ * the disk writes while the next chunk is parsed instead of after it (16 KB by default).
+ */
+export const LOG_BUFFER_BYTES = 1024 * 1024;
+
 export function openCappedLog<T>(
   path: string,
   capBytes: number,
   format: { render: (item: T) => Buffer[]; size: (item: T) => number; marker: () => string },
 ): CappedLog<T> {
-  const stream: WriteStream = createWriteStream(path, { flags: 'a', mode: 0o644 });
+  const stream: WriteStream = createWriteStream(path, { flags: 'a', mode: 0o644, highWaterMark: LOG_BUFFER_BYTES });
   let bytes = 0;
   let truncated = false;
   let droppedBytes = 0;
@@ -62,8 +74,24 @@ export function openCappedLog<T>(
     for (const part of parts) ok = stream.write(part) && ok;
     return ok;
   };
+  const writeBatch = (items: readonly T[], rawSize: () => number, rendered: () => Buffer | undefined): void => {
+    if (failure) return;
+    if (truncated) {
+      droppedBytes += rawSize();
+      droppedItems += items.length;
+      return;
+    }
+    const joined = rendered();
+    if (joined !== undefined && bytes + joined.length <= capBytes) {
+      bytes += joined.length;
+      stream.write(joined);
+      return;
+    }
+    for (const item of items) write(item);
+  };
   return {
     write,
+    writeBatch,
     needsDrain: () => stream.writableNeedDrain && !failure,
     drained: () => (stream.writableNeedDrain && !failure ? new Promise<void>((resolve) => waiters.add(resolve)) : Promise.resolve()),
     async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { openCappedLog } from './capped-log.js';
+import type { LineBlock } from '../process/line-splitter.js';
 import type { ByteRedactor } from './redact.js';
 
 /** Default cap of output.log (DESIGN §7). */
@@ -7,6 +8,8 @@ export const DEFAULT_OUTPUT_CAP_BYTES = 200 * 1024 * 1024;
 export interface OutputLog {
   /** Appends one line (newline added): raw bytes as they came, or text. Returns false when the caller should wait for `drained()`. */
   writeLine(line: Buffer | string): boolean;
+  /** Appends whole lines at once: redacted in one pass and written in one call while under the cap, as writeLine would write them. */
+  writeBlock(block: LineBlock): void;
   /** Whether the file stream's buffer is full (the caller should pause its source). */
   needsDrain(): boolean;
   /** Resolves when the buffer has drained, or at once when the file failed: it never rejects. */
@@ -32,6 +35,10 @@ export function openOutputLog(path: string, redact: ByteRedactor, capBytes = DEF
     size: (line) => Buffer.byteLength(line) + 1,
     marker: () => `[dispatch: output.log cut at ${capBytes} bytes; events.jsonl continues]\n`,
   });
-  return Object.assign(log, { writeLine: (line: Buffer | string) => log.write(line) });
+  return Object.assign(log, {
+    writeLine: (line: Buffer | string) => log.write(line),
+    // Redacted at once, as its lines one by one: no token holds a newline (a secret value that does is only found so).
+    writeBlock: (block: LineBlock) => log.writeBatch(block.lines, () => block.bytes.length, () => redact(block.bytes)),
+  });
 }
 

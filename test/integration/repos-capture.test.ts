@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InfraError } from '../../src/errors.js';
 import { captureChanges } from '../../src/repos/capture-diff.js';
@@ -121,6 +122,32 @@ describe('captureChanges', () => {
     await gitIn(workspace, ['commit', '--quiet', '-am', 'fix']);
     const captured = await captureChanges(workspace, beforeSha);
     expect(captured).toMatchObject({ changes: 'committed', filesChanged: 1, insertions: 1, deletions: 1 });
+  });
+
+  it('takes the patch and its counts from one diff: the same bytes as a diff asked for the patch alone', async () => {
+    await makeAgentEdits(workspace);
+    await gitIn(workspace, ['mv', 'src/index.js', 'src/renamed.js']);
+    await writeFiles(workspace, { 'odd\tname\nwith newline ü.txt': 'x\n', 'no-newline.txt': 'end' });
+    const captured = await captureChanges(workspace, beforeSha);
+    // The same diff, asked as two commands with a temporary index (the way capture did it before).
+    const env = { ...process.env, GIT_INDEX_FILE: join(home, 'check-index') };
+    await execa('git', ['read-tree', beforeSha], { cwd: workspace, env });
+    await execa('git', ['add', '--all'], { cwd: workspace, env });
+    const args = ['diff-index', '--cached', '--find-renames', '--no-color', '--no-ext-diff', '--no-textconv'];
+    const alone = await execa('git', [...args, '--patch', '--binary', beforeSha, '--'], { cwd: workspace, env, encoding: 'buffer', stripFinalNewline: false });
+    const numstat = await execa('git', [...args, '--numstat', beforeSha, '--'], { cwd: workspace, env });
+    expect(captured.patch.equals(Buffer.from(alone.stdout))).toBe(true);
+    expect(captured.filesChanged).toBe(numstat.stdout.split('\n').length);
+    expect(captured.filesChanged).toBe(9);
+  });
+
+  it('reads HEAD right when the agent made a file named like the revision capture asks for', async () => {
+    await writeFiles(workspace, { 'HEAD^{commit}': 'a file, not a revision\n' });
+    await gitIn(workspace, ['add', '--all']);
+    await gitIn(workspace, ['commit', '--quiet', '-m', 'odd name']);
+    const afterSha = await gitIn(workspace, ['rev-parse', 'HEAD']);
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(captured).toMatchObject({ afterSha, changes: 'committed', filesChanged: 1 });
   });
 
   it('counts commits that cancel out as committed with an empty patch', async () => {

@@ -64,6 +64,22 @@ describe('ensureMirror', () => {
     expect(await resolveBaseCommit(mirrorPath, 'v1.0')).toEqual({ branch: 'v1.0', sha: featureSha });
   });
 
+  it('a second ensureMirror with nothing new hands over its refs: the base commit is the same with and without them', async () => {
+    await source.git(['tag', '-a', '-m', 'annotated', 'v2.0', 'feature/x']);
+    const spec = localSpec();
+    await ensureMirror(spec, reposDir);
+    const { mirrorPath, refs } = await ensureMirror(spec, reposDir);
+    expect(refs?.headTarget).toBe('refs/remotes/origin/main');
+    for (const branch of [undefined, 'main', 'feature/x', 'v1.0', 'v2.0']) {
+      expect(await resolveBaseCommit(mirrorPath, branch, refs)).toEqual(await resolveBaseCommit(mirrorPath, branch));
+    }
+    expect((await resolveBaseCommit(mirrorPath, 'v2.0', refs)).sha).toBe(await source.git(['rev-parse', 'feature/x']));
+    await expectRejection(resolveBaseCommit(mirrorPath, 'nope', refs), RepoArgError);
+    // After a fetch the refs are not handed over: they were read before it.
+    await source.commitFiles({ 'more.txt': 'more\n' }, 'more');
+    expect((await ensureMirror(spec, reposDir)).refs).toBeUndefined();
+  });
+
   it('follows a remote default branch that is not main', async () => {
     await source.git(['branch', 'trunk', 'feature/x']);
     await source.git(['symbolic-ref', 'HEAD', 'refs/heads/trunk']);
@@ -213,6 +229,28 @@ describe('concurrent dispatches on one repository', () => {
     expect(listed.match(/^worktree /gm)).toHaveLength(4);
     await Promise.all(runs.map((run) => removeWorktree(mirrorPath, run.dir)));
     expect(runs.some((run) => existsSync(run.dir))).toBe(false);
+    expect((await gitIn(mirrorPath, ['worktree', 'list', '--porcelain'])).match(/^worktree /gm)).toHaveLength(1);
+  });
+
+  it('adds many worktrees at once while others are removed and pruned: each is whole and its own', async () => {
+    const { mirrorPath } = await ensureMirror(localSpec(), reposDir);
+    const { sha } = await resolveBaseCommit(mirrorPath, undefined);
+    // Finished runs whose workspace dirs are gone: removing them prunes while the adds run.
+    const finished = [1, 2, 3, 4].map((index) => join(home, 'runs', `old-${index}`, 'workspace'));
+    for (const dir of finished) await addWorktree(mirrorPath, dir, sha);
+    for (const dir of finished) await rm(dir, { recursive: true, force: true });
+    const dirs = Array.from({ length: 12 }, (_, index) => join(home, 'runs', `run-${index}`, 'workspace'));
+    await Promise.all([...dirs.map((dir) => addWorktree(mirrorPath, dir, sha)), ...finished.map((dir) => removeWorktree(mirrorPath, dir))]);
+    const gitDirs = new Set<string>();
+    for (const dir of dirs) {
+      expect(await gitIn(dir, ['rev-parse', 'HEAD'])).toBe(sha);
+      expect(await gitIn(dir, ['status', '--porcelain'])).toBe('');
+      gitDirs.add(await gitIn(dir, ['rev-parse', '--absolute-git-dir']));
+    }
+    expect(gitDirs.size).toBe(12);
+    const listed = (await gitIn(mirrorPath, ['worktree', 'list', '--porcelain'])).match(/^worktree /gm);
+    expect(listed).toHaveLength(13);
+    await Promise.all(dirs.map((dir) => removeWorktree(mirrorPath, dir)));
     expect((await gitIn(mirrorPath, ['worktree', 'list', '--porcelain'])).match(/^worktree /gm)).toHaveLength(1);
   });
 

@@ -2,6 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SETTING_KEYS } from '../../src/config/config-keys.js';
+import { configFileSchema } from '../../src/config/config-schema.js';
 import { loadConfigFiles, validateConfigText, type LoadedConfig } from '../../src/config/load-config.js';
 import { describeSource, resolveSettings, settingEnvName, settingFlagName } from '../../src/config/resolve-settings.js';
 import { UsageError } from '../../src/errors.js';
@@ -18,17 +20,12 @@ function tempDir(): string {
 }
 
 describe('config files', () => {
-  it('reports every problem of both files at once, each with its file and key', () => {
+  it('reports every problem of both files at once, each with its file and key', async () => {
     const home = tempDir();
     const repo = tempDir();
     writeFileSync(join(home, 'dispatch.config.json'), JSON.stringify({ timeout: 5, exectuor: 'claude' }));
     writeFileSync(join(repo, '.dispatch.json'), JSON.stringify({ reasoning: 'max', attempts: 0, models: { fast: { gemini: 'x' } } }));
-    let error: unknown;
-    try {
-      loadConfigFiles(home, repo);
-    } catch (caught) {
-      error = caught;
-    }
+    const error: unknown = await loadConfigFiles(home, repo).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UsageError);
     const message = (error as UsageError).message;
     expect((error as UsageError).exitCode).toBe(2);
@@ -42,31 +39,35 @@ describe('config files', () => {
     expect(message.split('\n')).toHaveLength(1);
   });
 
-  it('says when a file is not JSON', () => {
-    expect(validateConfigText('{"model": ', '/r/.dispatch.json', 'repo').problems[0]).toMatch(/^\/r\/\.dispatch\.json: not valid JSON/);
+  it('says when a file is not JSON', async () => {
+    expect((await validateConfigText('{"model": ', '/r/.dispatch.json', 'repo')).problems[0]).toMatch(/^\/r\/\.dispatch\.json: not valid JSON/);
   });
 
-  it('resolves file settings against the config file; a repo config cannot name files outside the repo', () => {
-    const home = validateConfigText(JSON.stringify({ instructions: '@notes/rules.md', mcpConfig: '/etc/mcp.json', outputSchema: 's.json' }), '/h/dispatch.config.json', 'home');
+  it('resolves file settings against the config file; a repo config cannot name files outside the repo', async () => {
+    const home = await validateConfigText(JSON.stringify({ instructions: '@notes/rules.md', mcpConfig: '/etc/mcp.json', outputSchema: 's.json' }), '/h/dispatch.config.json', 'home');
     expect(home.config?.values).toEqual({ instructions: '@/h/notes/rules.md', mcpConfig: '/etc/mcp.json', outputSchema: '/h/s.json' });
-    const inline = validateConfigText(JSON.stringify({ instructions: 'Always run the tests' }), '/r/.dispatch.json', 'repo');
+    const inline = await validateConfigText(JSON.stringify({ instructions: 'Always run the tests' }), '/r/.dispatch.json', 'repo');
     expect(inline.config?.values.instructions).toBe('Always run the tests');
-    const outside = validateConfigText(JSON.stringify({ mcpConfig: '../x.json', instructions: '@/etc/passwd' }), '/r/.dispatch.json', 'repo');
+    const outside = await validateConfigText(JSON.stringify({ mcpConfig: '../x.json', instructions: '@/etc/passwd' }), '/r/.dispatch.json', 'repo');
     expect(outside.problems).toEqual([
       "/r/.dispatch.json: instructions: a repo's config can only name files inside the repo, not /etc/passwd",
       "/r/.dispatch.json: mcpConfig: a repo's config can only name files inside the repo, not ../x.json",
     ]);
   });
 
-  it('a repo config has no key for where files go (home, runs)', () => {
-    expect(validateConfigText(JSON.stringify({ home: '/tmp/elsewhere' }), '/r/.dispatch.json', 'repo').problems).toEqual(['/r/.dispatch.json: home: Unrecognized key: "home"']);
+  it('a repo config has no key for where files go (home, runs)', async () => {
+    expect((await validateConfigText(JSON.stringify({ home: '/tmp/elsewhere' }), '/r/.dispatch.json', 'repo')).problems).toEqual(['/r/.dispatch.json: home: Unrecognized key: "home"']);
   });
 
-  it('no files, no configs', () => {
-    expect(loadConfigFiles(tempDir(), undefined)).toEqual([]);
+  it('the setting names without the schema are the schema\'s keys, in its order', () => {
+    expect(SETTING_KEYS).toEqual(Object.keys(configFileSchema.shape));
+  });
+
+  it('no files, no configs', async () => {
+    expect(await loadConfigFiles(tempDir(), undefined)).toEqual([]);
     const repo = tempDir();
     mkdirSync(join(repo, 'sub'));
-    expect(loadConfigFiles(tempDir(), repo)).toEqual([]);
+    expect(await loadConfigFiles(tempDir(), repo)).toEqual([]);
   });
 });
 

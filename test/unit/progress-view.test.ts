@@ -1,6 +1,9 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadLiveLog } from '../../src/report/live-log.js';
 import { createProgressView } from '../../src/report/progress-view.js';
+
+beforeAll(loadLiveLog);
 import { renderResultTable, type ResultRow } from '../../src/report/result-table.js';
 
 const START = Date.parse('2026-11-24T03:04:05Z');

@@ -19,10 +19,19 @@ describe('remote and mirror ref listings', () => {
   });
 
   it('reads a mirror\'s refs and where its HEAD points', () => {
-    const refs = parseMirrorRefs([`${A} refs/remotes/origin/HEAD refs/remotes/origin/main`, `${A} refs/remotes/origin/main `, `${C} refs/tags/v1 `].join('\n'));
+    const refs = parseMirrorRefs([
+      `${A} refs/heads/agent-branch commit `,
+      `${A} refs/remotes/origin/HEAD commit refs/remotes/origin/main`,
+      `${A} refs/remotes/origin/main commit `,
+      `${C} refs/tags/v1 tag `,
+      `${B} refs/tags/v2 commit `,
+    ].join('\n'));
     expect(refs.headTarget).toBe('refs/remotes/origin/main');
     expect(branchesOf(refs)).toEqual(['main']);
-    expect(refs.tips.size).toBe(2);
+    // An agent's own branch in the mirror is not one of the remote's tips.
+    expect([...refs.tips.keys()]).toEqual(['refs/remotes/origin/main', 'refs/tags/v1', 'refs/tags/v2']);
+    // An annotated tag names a tag object: its commit is not known without peeling.
+    expect([...refs.commits]).toEqual(['refs/remotes/origin/main', 'refs/tags/v2']);
   });
 
   it('calls a mirror current only when every tip matches and nothing is extra', () => {
