@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'runs/', 'repos/', 'test/fixtures/', 'bin/', 'bench/', 'scripts/'] },
+  { ignores: ['dist/', 'node_modules/', 'runs/', 'repos/', 'demo/', 'cache/', 'test/fixtures/', 'bin/', 'bench/', 'scripts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
