@@ -36,6 +36,18 @@ describe('runGit', () => {
     expect(error.message).toBe('git rev-parse failed (exit 128): fatal: Needed a single revision');
   });
 
+  it('says git is missing, in one line with the fix, when it is not on PATH', async () => {
+    const error = await catchError(runGit(['--version'], { cwd: fixture.path, env: { PATH: join(fixture.path, 'no-bin-here') } }));
+    expect(error).toBeInstanceOf(InfraError);
+    expect(error.message).toBe('git is not installed or not on PATH');
+  });
+
+  it('hands input to git on stdin and returns raw bytes with runGitBuffer', async () => {
+    const sha = (await runGit(['hash-object', '-w', '--stdin'], { cwd: fixture.path, input: 'bytes \u00e9\n' })).stdout;
+    const blob = await runGitBuffer(['cat-file', 'blob', sha], { cwd: fixture.path });
+    expect(blob.stdout.equals(Buffer.from('bytes \u00e9\n'))).toBe(true);
+  });
+
   it('returns failures as data with allowFailure', async () => {
     const result = await runGit(['rev-parse', '--verify', '--quiet', 'no-such-ref'], { cwd: fixture.path, allowFailure: true });
     expect(result.exitCode).toBe(1);
