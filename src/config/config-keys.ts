@@ -7,7 +7,7 @@ import type { ConfigFile } from './config-schema.js';
 export const SETTING_KEYS: ReadonlyArray<keyof ConfigFile> = [
   'executor', 'model', 'models', 'reasoning', 'sandbox', 'timeout', 'idleTimeout', 'check', 'checkTimeout',
   'setup', 'setupTimeout', 'instructions', 'mcpConfig', 'outputSchema', 'codexArgs', 'claudeArgs', 'env',
-  'cleanEnv', 'attempts', 'concurrency',
+  'cleanEnv', 'attempts', 'concurrency', 'workspacePool',
 ];
 
 /** Settings whose value names a file: resolved against the config file's folder. */

@@ -102,6 +102,13 @@ describe('settings precedence: defaults < home < repo < env < flags', () => {
     expect(resolveSettings({ defaults, configs: [], env: { DISPATCH_CLEAN_ENV: 'false' }, flags: {} }).cleanEnv?.value).toBe(false);
   });
 
+  it('every setting of the schema is resolved from a config file (a key missing from the name list would be ignored)', () => {
+    const values = { workspacePool: 0, concurrency: 3 };
+    const settings = resolveSettings({ defaults: {}, configs: [{ kind: 'home', path: '/h/dispatch.config.json', values }], env: {}, flags: {} });
+    expect(settings.workspacePool).toEqual({ value: 0, sources: [{ kind: 'home', path: '/h/dispatch.config.json' }] });
+    expect(settings.concurrency?.value).toBe(3);
+  });
+
   it('names the variable and flag of each setting', () => {
     expect([settingEnvName('idleTimeout'), settingEnvName('codexArgs'), settingEnvName('models')]).toEqual(['DISPATCH_IDLE_TIMEOUT', undefined, undefined]);
     expect([settingFlagName('codexArgs'), settingFlagName('env'), settingFlagName('mcpConfig')]).toEqual(['--codex-arg', '--env', '--mcp-config']);
