@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseExecutorList } from '../executors/registry.js';
+import { parseExecutorList } from '../executors/executor-names.js';
 import type { DemoEnvironment } from '../demo/run-demo.js';
 import type { DispatchResult } from '../modes/dispatch-task.js';
 import type { ProgressView } from '../report/progress-view.js';

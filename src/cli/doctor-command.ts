@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { parseExecutorList } from '../executors/registry.js';
+import { parseExecutorList } from '../executors/executor-names.js';
 import { renderDoctorReport } from '../report/doctor-report.js';
 import { resolveHome } from '../runs/home.js';
 import type { CliIo } from './io.js';
