@@ -57,11 +57,11 @@ export async function ensureMirror(
     const config = await initMirrorIfMissing(mirrorPath);
     const repaired = await repairMirror(mirrorPath, spec.displayUrl);
     warnings.push(...repaired.warnings);
-    // The config read by the usability check, unless the repair replaced the mirror.
-    await writeMirrorConfig(mirrorPath, spec.displayUrl, repaired.replaced ? undefined : config);
+    // The config read by the usability check, unless the repair replaced the mirror (then it has no refs either).
+    await writeMirrorConfig(mirrorPath, spec.displayUrl, repaired.refs ? config : undefined);
     const remote = await createRemoteCaller(mirrorPath, spec, limits);
     const listing = await listRemoteRefs(mirrorPath, spec, remote);
-    const local = repaired.refs;
+    const local = repaired.refs ?? NO_REFS;
     if (isMirrorCurrent(listing.tips, local.tips)) {
       refs = { ...local, headTarget: await recordDefaultBranch(mirrorPath, listing.defaultBranch, local) };
     } else {
@@ -76,9 +76,9 @@ const NO_REFS: MirrorRefs = { tips: new Map(), headTarget: undefined, commits: n
 
 /**
  * What a crashed git left: an unreadable mirror is replaced by a fresh one, stale ref locks
- * go. Returns the mirror's refs as the readability check listed them.
+ * go. Returns the mirror's refs as the readability check listed them; none when it was replaced.
  */
-async function repairMirror(mirrorPath: string, displayUrl: string): Promise<{ warnings: string[]; refs: MirrorRefs; replaced: boolean }> {
+async function repairMirror(mirrorPath: string, displayUrl: string): Promise<{ warnings: string[]; refs?: MirrorRefs }> {
   const warnings: string[] = [];
   const checked = await setAsideUnreadableMirror(mirrorPath);
   if ('damaged' in checked) {
@@ -87,7 +87,7 @@ async function repairMirror(mirrorPath: string, displayUrl: string): Promise<{ w
   }
   const removed = await removeStaleRefLocks(mirrorPath);
   if (removed.length > 0) warnings.push(`removed stale lock files a crashed git left in the mirror of ${displayUrl}: ${removed.join(', ')}`);
-  return 'damaged' in checked ? { warnings, refs: NO_REFS, replaced: true } : { warnings, refs: checked.refs, replaced: false };
+  return 'damaged' in checked ? { warnings } : { warnings, refs: checked.refs };
 }
 
 type RemoteCaller = (what: string, args: string[]) => Promise<GitResult>;
