@@ -9,8 +9,12 @@ import { join } from 'node:path';
 export const RESERVE_NAME = '.disk-reserve';
 export const RESERVE_BYTES = 1024 * 1024;
 
-export function reserveContent(): string {
-  return '\0'.repeat(RESERVE_BYTES);
+let zeros: Buffer | undefined;
+
+/** The reserve's bytes: one zero-filled buffer per process, shared by every run it creates. */
+export function reserveContent(): Buffer {
+  zeros ??= Buffer.alloc(RESERVE_BYTES);
+  return zeros;
 }
 
 /** Frees the reserve of a run directory (gone already: nothing to do). */

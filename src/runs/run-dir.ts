@@ -43,12 +43,17 @@ export function runPaths(runsDir: string, runId: string): RunPaths {
  * disk reserve (disk-reserve.ts) comes with it.
  */
 export async function createRunDir(paths: RunPaths, task: string, summary: RunSummary, extraFiles: Record<string, string> = {}): Promise<void> {
-  await createWholeDir(paths.dir, {
-    ...extraFiles,
-    [basename(paths.task)]: task,
-    [basename(paths.summary)]: `${JSON.stringify(summary, null, 2)}\n`,
-    [RESERVE_NAME]: reserveContent(),
-  });
+  await createWholeDir(
+    paths.dir,
+    {
+      ...extraFiles,
+      [basename(paths.task)]: task,
+      [basename(paths.summary)]: `${JSON.stringify(summary, null, 2)}\n`,
+      [RESERVE_NAME]: reserveContent(),
+    },
+    // The reserve holds its blocks from the write on; what a crash leaves of it does not matter.
+    { unsynced: [RESERVE_NAME] },
+  );
 }
 
 /** task.md: the task exactly as given, then the extra instructions if any. */

@@ -1,30 +1,47 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isProcessAlive } from '../process/process-identity.js';
-import { writeFileAtomically } from './atomic-write.js';
 
 /** Staging directories are hidden and carry no id, so no scan for runs or groups mistakes one for a run. */
 const STAGING = /^\.new-(\d+)-[0-9a-f]+$/;
 
+export interface WholeDirOptions {
+  /** Files whose content a crash may cut short (not synced before the directory appears). */
+  unsynced?: readonly string[];
+}
+
 /**
  * Creates `dir` with its first files all at once: they are written into a staging directory
- * (`.new-<pid>-<random>` beside it) which is then renamed into place, so the directory is
- * either complete or absent whenever the writer dies. Fails if `dir` is taken (rename refuses a non-empty directory).
+ * (`.new-<pid>-<random>` beside it), synced, and the directory is then renamed into place,
+ * so it is either complete or absent whenever the writer dies. The files are written side
+ * by side: one journal commit can carry all their syncs. Fails if `dir` is taken (rename
+ * refuses a non-empty directory).
  */
-export async function createWholeDir(dir: string, files: Record<string, string>): Promise<void> {
+export async function createWholeDir(dir: string, files: Record<string, string | Buffer>, opts: WholeDirOptions = {}): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   removeDeadStaging(parent);
   const staging = join(parent, `.new-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
-    for (const [name, content] of Object.entries(files)) await writeFileAtomically(join(staging, name), content);
+    await Promise.all(Object.entries(files).map(([name, content]) => writeNewFile(join(staging, name), content, !opts.unsynced?.includes(name))));
     await rename(staging, dir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Writes a file that must not exist yet (the staging directory is this writer's own). */
+async function writeNewFile(path: string, content: string | Buffer, sync: boolean): Promise<void> {
+  const file = await open(path, 'wx', 0o644);
+  try {
+    await file.writeFile(content);
+    if (sync) await file.sync();
+  } finally {
+    await file.close();
   }
 }
 
