@@ -1,9 +1,10 @@
-import { copyFile, mkdir, realpath, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InfraError } from '../errors.js';
 import { buildFilterGuardEnv } from './config-guard.js';
 import { runGit, runGitBuffer } from './git.js';
+import { findIndexDoubt, indexHashBytes } from './index-flags.js';
 
 /** Everything an agent changed in its worktree, against the commit it started from. */
 export interface CapturedChanges {
@@ -105,18 +106,30 @@ async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorkt
 
 /**
  * Copies the worktree's index as the temporary one. Not when an entry carries the
- * assume-unchanged or skip-worktree bit (`git ls-files -v`: a lower-case or `S` tag): `add`
- * would not look at that file, and an agent could hide a change that way.
+ * assume-unchanged or skip-worktree bit: `add` would not look at that file, and an agent
+ * could hide a change that way. The index file is read here (index-flags.ts; its checksum
+ * tells its hash size); only one whose checksum cannot be checked is listed by git
+ * (`git ls-files -v`: a lower-case or `S` tag).
  */
 async function seedFromOwnIndex(root: string, gitDir: string, env: Record<string, string>): Promise<boolean> {
+  const indexFile = env.GIT_INDEX_FILE ?? '';
+  let index: Buffer;
   try {
-    await copyFile(join(gitDir, 'index'), env.GIT_INDEX_FILE ?? '');
+    index = await readFile(join(gitDir, 'index'));
   } catch {
     return false;
   }
+  const hashBytes = indexHashBytes(index);
+  if (hashBytes !== null) {
+    // Any doubt (also a conflict, a submodule, an intent-to-add entry): HEAD's tree is the start instead.
+    if (findIndexDoubt(index, hashBytes) !== null) return false;
+    await writeFile(indexFile, index);
+    return true;
+  }
+  await copyFile(join(gitDir, 'index'), indexFile);
   const listed = await runGit(['ls-files', '-v'], { cwd: root, env, allowFailure: true });
   if (listed.exitCode === 0 && !/^(?:[a-z]|S) /m.test(listed.stdout)) return true;
-  await rm(env.GIT_INDEX_FILE ?? '', { force: true });
+  await rm(indexFile, { force: true });
   return false;
 }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Reads the entry flags of a git index file (format versions 2 to 4, documented in git's
  * gitformat-index): enough to tell whether every entry is plainly tracked, without a git
@@ -49,6 +51,20 @@ export function findIndexDoubt(index: Buffer, hashBytes: number): string | null 
     offset = version === 4 ? nul + 1 : offset + ((nul - offset + 8) & ~7);
   }
   return offset <= index.length - hashBytes ? null : 'the index is cut short';
+}
+
+/**
+ * The hash size an index file was written with, told by its trailing checksum: 20 (SHA-1),
+ * 32 (SHA-256), or null when neither checksum matches (index.skipHash writes zeros), so its
+ * entries cannot be read with certainty.
+ */
+export function indexHashBytes(index: Buffer): 20 | 32 | null {
+  for (const [bytes, algorithm] of [[20, 'sha1'], [32, 'sha256']] as const) {
+    if (index.length < 12 + bytes) continue;
+    const body = index.subarray(0, index.length - bytes);
+    if (createHash(algorithm).update(body).digest().equals(index.subarray(index.length - bytes))) return bytes;
+  }
+  return null;
 }
 
 /** The offset after the varint (git's offset encoding) at `at`, or -1 past the end. */

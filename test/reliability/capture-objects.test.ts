@@ -82,6 +82,21 @@ describe('the capture index is seeded from the worktree index', () => {
     expect(captured.patch.toString()).toContain('+changed behind git');
   });
 
+  it('a hidden change is still captured when the index checksum cannot be checked (git lists the flags then)', async () => {
+    const repoDir = await createSampleRepo(join(dir, 'repo'));
+    const base = git(repoDir, 'rev-parse', 'HEAD');
+    writeFileSync(join(repoDir, 'README.md'), 'changed behind git\n');
+    git(repoDir, 'update-index', '--skip-worktree', 'README.md');
+    // A zeroed trailer, as index.skipHash writes it.
+    const indexPath = join(repoDir, '.git', 'index');
+    const index = readFileSync(indexPath);
+    index.fill(0, index.length - 20);
+    writeFileSync(indexPath, index);
+    const captured = await captureChanges(repoDir, base);
+    expect(captured.filesChanged).toBe(1);
+    expect(captured.patch.toString()).toContain('+changed behind git');
+  });
+
   it('staged, unstaged and untracked changes from the seeded index', async () => {
     const repoDir = await createSampleRepo(join(dir, 'repo'));
     const base = git(repoDir, 'rev-parse', 'HEAD');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findIndexDoubt } from '../../src/repos/index-flags.js';
+import { findIndexDoubt, indexHashBytes } from '../../src/repos/index-flags.js';
 import { createFixtureRepo, type FixtureRepo } from '../helpers/git-fixtures.js';
 
 let fixture: FixtureRepo;
@@ -55,6 +55,29 @@ describe('findIndexDoubt (real indexes written by git)', () => {
     const future = Buffer.from(index);
     future.writeUInt32BE(9, 4);
     expect(findIndexDoubt(future, 20)).toMatch(/version 9/);
+  });
+});
+
+describe('indexHashBytes (the hash size an index was written with)', () => {
+  it('is 20 for a SHA-1 repository and 32 for a SHA-256 one, by the checksum git wrote', () => {
+    expect(indexHashBytes(indexOf())).toBe(20);
+    const sha256 = join(fixture.path, 'sha256');
+    execFileSync('git', ['init', '-q', '--object-format=sha256', sha256]);
+    writeFileSync(join(sha256, 'a.txt'), 'a\n');
+    execFileSync('git', ['add', 'a.txt'], { cwd: sha256 });
+    const index = readFileSync(join(sha256, '.git', 'index'));
+    expect(indexHashBytes(index)).toBe(32);
+    expect(findIndexDoubt(index, 32)).toBeNull();
+  });
+
+  it('is null when the checksum matches neither (a zeroed trailer, one changed byte)', () => {
+    const zeroed = Buffer.from(indexOf());
+    zeroed.fill(0, zeroed.length - 20);
+    expect(indexHashBytes(zeroed)).toBeNull();
+    const changed = Buffer.from(indexOf());
+    changed[20] = (changed[20] ?? 0) ^ 1;
+    expect(indexHashBytes(changed)).toBeNull();
+    expect(indexHashBytes(Buffer.from('DIRC'))).toBeNull();
   });
 });
 
