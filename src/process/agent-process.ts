@@ -1,5 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import type { Invocation } from '../executors/types.js';
 import { findContained, stopContained, trackContainment, untrackContainment, type Containment, type StopReport } from './containment.js';
 import { createLineBlockSplitter, type LineBlock } from './line-splitter.js';
@@ -67,21 +67,20 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   const marker = opts.marker ?? createRunMarker();
   // A caller that records nothing (setup and check steps, the version probe) still gets a cgroup.
   const cgroup = opts.cgroup === undefined ? createRunCgroup(marker) : opts.cgroup;
+  // Its own process group (detached), the environment given and nothing else, never a shell.
   const child = spawnInCgroup(cgroup, () =>
-    execa(invocation.file, invocation.args, {
+    spawn(invocation.file, invocation.args, {
       cwd: invocation.cwd,
       env: { ...invocation.env, [RUN_MARKER_VAR]: marker },
-      extendEnv: false,
       detached: true,
-      input: opts.input,
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-      stripFinalNewline: false,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
     }),
   );
+  const outcome = watchOutcome(child);
+  // An agent may exit without reading all of its input (EPIPE): its exit says what happened.
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.end(opts.input);
   const containment: Containment = { marker, cgroup, pgid: child.pid ?? null, pgidTrusted: true };
   trackContainment(containment);
 
@@ -152,10 +151,11 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   });
 
   const done = (async (): Promise<AgentProcessResult> => {
-    const result = await child;
+    const result = await outcome;
     clearTimeout(wallTimer);
     clearTimeout(idleTimer);
     if (child.pid !== undefined) await afterExit;
+    else for (const stream of [child.stdin, ...streams]) stream?.destroy();
     let report = stopping ? await stopping : null;
     // Anything forked while the first stop ran: stopped too. Nothing was running if none was found at exit.
     const late = goneAtExit && stoppedBy === null ? NOTHING_STOPPED : await stopContained(containment, opts.graceMs);
@@ -164,14 +164,11 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
       report = { ...late, found: (report?.found ?? 0) + late.found };
     }
     untrackContainment(containment);
-    const spawnError = child.pid === undefined || (result.failed && result.exitCode === undefined && !result.signal)
-      ? (result.originalMessage ?? result.shortMessage ?? 'could not start the agent')
-      : null;
     return {
-      exitCode: result.exitCode ?? null,
-      signal: result.signal ?? null,
+      exitCode: result.exitCode,
+      signal: result.signal,
       stoppedBy,
-      spawnError: stoppedBy ? null : spawnError,
+      spawnError: stoppedBy ? null : result.spawnError,
       durationMs: Date.now() - startedAt,
       leftovers,
       stop: report,
@@ -179,6 +176,24 @@ export function startAgentProcess(opts: AgentProcessOptions): AgentProcess {
   })();
 
   return { pid: child.pid, stop, done };
+}
+
+interface ChildOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  /** Why the agent could not be started (ENOENT, EACCES), or null. */
+  spawnError: string | null;
+}
+
+/** How the agent's main process ended: its exit, or the error that kept it from starting. */
+function watchOutcome(child: ChildProcess): Promise<ChildOutcome> {
+  return new Promise((resolve) => {
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, spawnError: null }));
+    child.on('error', (error) => {
+      // Only a failed start ends it here; a later error (a kill that failed) waits for the exit.
+      if (child.pid === undefined) resolve({ exitCode: null, signal: null, spawnError: error.message || 'could not start the agent' });
+    });
+  });
 }
 
 /** Waits up to SETTLE_MS for processes of the run that are still exiting; returns those still there (none, at once, usually). */
