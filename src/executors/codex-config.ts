@@ -1,10 +1,10 @@
 /**
- * codex's config.toml, read and edited with a TOML library (@decimalturn/toml-patch):
- * profiles, nested tables and the user's comments survive an edit of the run's copy.
+ * codex's config.toml, read with a small, fast TOML parser (smol-toml: every codex run reads
+ * it) and edited, rarely, with the layout-keeping library codex-config-edit.ts loads.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { parse, patch } from '@decimalturn/toml-patch';
+import { parse } from 'smol-toml';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { isObject, type JsonObject } from './json-fields.js';
 
@@ -35,23 +35,9 @@ export function effectiveCodexSettings(config: JsonObject): JsonObject {
   return { ...config, ...profile };
 }
 
-/** Returns config.toml's text with `update` merged in (tables deeply, other values replaced). Pure. */
-export function mergeCodexConfig(text: string, update: JsonObject): string {
-  const merged = mergeDeep(parseCodexConfig(text), update);
-  return text.trim() === '' ? patch('', merged) : patch(text, merged);
-}
-
-function mergeDeep(base: JsonObject, update: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(update)) {
-    const current = out[key];
-    out[key] = isObject(current) && isObject(value) ? mergeDeep(current, value) : value;
-  }
-  return out;
-}
-
 /** Merges `update` into the config.toml at `path` (created when missing), atomically, mode 0600. */
 export async function updateCodexConfigFile(path: string, update: JsonObject): Promise<void> {
   const text = existsSync(path) ? await readFile(path, 'utf8') : '';
+  const { mergeCodexConfig } = await import('./codex-config-edit.js');
   await writeFileAtomically(path, mergeCodexConfig(text, update), 0o600);
 }

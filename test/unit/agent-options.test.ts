@@ -6,7 +6,8 @@ import { parseEnvFlags, readInstructions, resolveModelAlias, DEFAULT_MODEL_ALIAS
 import { parseMcpConfig } from '../../src/cli/mcp-config-file.js';
 import { UsageError } from '../../src/errors.js';
 import { agentOptionsFor, buildAgentEnv, type AgentOptions } from '../../src/executors/agent-options.js';
-import { mergeCodexConfig, parseCodexConfig } from '../../src/executors/codex-config.js';
+import { parseCodexConfig } from '../../src/executors/codex-config.js';
+import { mergeCodexConfig } from '../../src/executors/codex-config-edit.js';
 import { readCodexProvider } from '../../src/executors/codex-login.js';
 import { getExecutor } from '../../src/executors/registry.js';
 import type { InvocationRequest } from '../../src/executors/types.js';
