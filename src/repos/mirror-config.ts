@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGit } from './git.js';
 
@@ -40,8 +40,11 @@ export async function writeMirrorConfig(mirrorPath: string, displayUrl: string, 
     ['remote.origin.url', displayUrl],
     ...MIRROR_FETCH_REFSPECS.map((spec): ConfigEntry => ['remote.origin.fetch', spec]),
   ];
+  const text = renderConfig(entries);
+  // The usual case: the config is already what it should be, and is left as it is.
+  if ((await readFile(configPath, 'utf8').catch(() => null)) === text) return;
   const tempPath = `${configPath}.outpost-${process.pid}-${Date.now()}`;
-  await writeFile(tempPath, renderConfig(entries), { mode: 0o644 });
+  await writeFile(tempPath, text, { mode: 0o644 });
   await rename(tempPath, configPath);
 }
 
