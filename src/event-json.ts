@@ -7,12 +7,6 @@
 
 import { EVENT_OUTPUT_MAX_CHARS, truncationNote } from './events.js';
 
-/**
- * Where an event keeps the JSON of one field: a symbol, not enumerable, so the event reads,
- * spreads, compares and stringifies as if it were not there (a WeakMap costs the collector).
- */
-const FIELD_JSON = Symbol('field JSON');
-
 interface FieldJson {
   key: string;
   /** The field's value the JSON is of: a field changed since is stringified anew. */
@@ -20,11 +14,21 @@ interface FieldJson {
   json: string;
 }
 
+/**
+ * The field JSON of events parsed but not yet logged, by event: an event is logged right
+ * after its line is parsed, so this holds a few at most (bounded all the same). Nothing is
+ * added to the event itself: it reads, spreads, compares and stringifies as it is.
+ */
+const pendingJson = new Map<object, FieldJson>();
+const PENDING_MAX = 64;
+
 /** Records that JSON.stringify(event[key]) is `json` (the caller has checked it is, char for char). */
 export function attachFieldJson(event: object, key: string, json: string): void {
-  const field: FieldJson = { key, value: (event as Record<string, unknown>)[key], json };
-  Object.defineProperty(event, FIELD_JSON, { value: field, enumerable: false });
+  if (pendingJson.size >= PENDING_MAX) pendingJson.delete(pendingJson.keys().next().value as object);
+  pendingJson.set(event, { key, value: (event as Record<string, unknown>)[key], json });
 }
+
+const tails = new Map<string, string>();
 
 /**
  * JSON.stringify(timed), where `timed` is `event` with fields added before its own: the
@@ -32,10 +36,21 @@ export function attachFieldJson(event: object, key: string, json: string): void 
  * that carry one; otherwise, or without one, JSON.stringify does it all.
  */
 export function stringifyEvent(timed: object, event: object): string {
-  const field = (event as { [FIELD_JSON]?: FieldJson })[FIELD_JSON];
-  if (field === undefined || (timed as Record<string, unknown>)[field.key] !== field.value) return JSON.stringify(timed);
-  const tail = `,${JSON.stringify(field.key)}:0}`;
-  const text = JSON.stringify({ ...timed, [field.key]: 0 });
+  const field = pendingJson.get(event);
+  if (field === undefined) return JSON.stringify(timed);
+  pendingJson.delete(event);
+  const record = timed as Record<string, unknown>;
+  if (record[field.key] !== field.value) return JSON.stringify(timed);
+  let tail = tails.get(field.key);
+  if (tail === undefined) tails.set(field.key, (tail = `,${JSON.stringify(field.key)}:0}`));
+  // The field is a 0 while the rest is stringified (no copy of the event), then its JSON goes in.
+  record[field.key] = 0;
+  let text: string;
+  try {
+    text = JSON.stringify(timed);
+  } finally {
+    record[field.key] = field.value;
+  }
   return text.endsWith(tail) ? `${text.slice(0, -2)}${field.json}}` : JSON.stringify(timed);
 }
 

@@ -1,7 +1,7 @@
 import type { AgentEvent, TimedEvent } from '../events.js';
 import type { Executor, Invocation } from '../executors/types.js';
 import { startAgentProcess, type AgentProcessResult } from '../process/agent-process.js';
-import { lineText } from '../process/line-splitter.js';
+import { blockLineTexts } from '../process/line-splitter.js';
 import type { EventLog } from '../runs/event-log.js';
 import type { OutputLog } from '../runs/output-log.js';
 import { applyEvent, type RunState } from '../runs/run-state.js';
@@ -52,7 +52,7 @@ export async function runAgentSession(opts: AgentSessionOptions): Promise<AgentP
     onStdoutLines(block) {
       opts.outputLog.writeBlock(block);
       stopIfLogsFailed();
-      for (const line of block.lines) for (const event of parse(lineText(line))) record(event);
+      for (const text of blockLineTexts(block)) for (const event of parse(text)) record(event);
     },
     onStderrLines(block) {
       opts.outputLog.writeBlock(block);

@@ -72,6 +72,21 @@ function splitLines(bytes: Buffer): Buffer[] {
   return lines;
 }
 
+/**
+ * The block's lines as text, as lineText() gives each: decoded at once (a `\n` is never part
+ * of a UTF-8 sequence, so invalid bytes turn into the same U+FFFD either way), then split.
+ */
+export function blockLineTexts(block: LineBlock): string[] {
+  const texts = block.bytes.toString('utf8').split('\n');
+  // The block ends in `\n`: the split leaves an empty last item.
+  texts.pop();
+  for (let i = 0; i < texts.length; i += 1) {
+    const text = texts[i] ?? '';
+    if (text.endsWith('\r')) texts[i] = text.slice(0, -1);
+  }
+  return texts;
+}
+
 /** A raw line as text for a parser: UTF-8 (invalid bytes as U+FFFD), without a trailing `\r`. */
 export function lineText(line: Buffer): string {
   const text = line.toString('utf8');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/duration.js';
-import { createByteLineSplitter, lineText } from '../../src/process/line-splitter.js';
+import { blockLineTexts, createByteLineSplitter, createLineBlockSplitter, lineText, type LineBlock } from '../../src/process/line-splitter.js';
 import { createRedactor, REDACTED } from '../../src/runs/redact.js';
 import { compareRunIds, createRunId, createGroupId, parseRunId } from '../../src/runs/run-id.js';
 import { applyEvent, createRunState, finalMessageOf } from '../../src/runs/run-state.js';
@@ -62,6 +62,22 @@ describe('line splitter', () => {
     splitter.push(Buffer.concat([euro.subarray(1), Buffer.from('\n\nlast')]));
     splitter.flush();
     expect(lines).toEqual(['a', 'b€', '', 'last']);
+  });
+
+  it("gives a block's lines as text exactly as lineText gives each, invalid UTF-8 and CRs included", () => {
+    const blocks: LineBlock[] = [];
+    const splitter = createLineBlockSplitter((block) => blocks.push(block), 64);
+    const euro = Buffer.from('€');
+    // Cut sequences at line ends and starts, lone continuation bytes, a CR alone, an empty line, a cut long line.
+    const bytes = Buffer.concat([
+      Buffer.from('a\r\n'), euro.subarray(0, 2), Buffer.from('\n'), euro.subarray(1), Buffer.from('b\r\r\n\n'), Buffer.from([0xff, 0xfe]), Buffer.from(' ok\n'),
+      Buffer.from('{"k":"ü'), Buffer.from([0xc3]), Buffer.from('\n'), Buffer.alloc(100, 0x78), Buffer.from('\nend'),
+    ]);
+    for (let at = 0; at < bytes.length; at += 7) splitter.push(bytes.subarray(at, at + 7));
+    splitter.flush();
+    expect(blocks.length).toBeGreaterThan(3);
+    for (const block of blocks) expect(blockLineTexts(block)).toEqual(block.lines.map(lineText));
+    expect(blocks.flatMap(blockLineTexts).slice(0, 3)).toEqual(['a', '\ufffd', '\ufffd\ufffdb\r']);
   });
 
   it('cuts a line longer than the limit instead of growing without bound', () => {
