@@ -6,6 +6,7 @@ import { copyEnv, linkAgentFile, parseSemver, seedAgentHome } from './agent-home
 import { createCodexParser } from './codex-events.js';
 import type { AgentOptions, McpServer } from './agent-options.js';
 import { updateCodexConfigFile } from './codex-config.js';
+import { seedCodexState } from './codex-state-seed.js';
 import { describeCodexLogin, readCodexProvider, watchCodexRefresh } from './codex-login.js';
 import type { AuthStatus, Executor, Invocation, InvocationRequest, SandboxMode } from './types.js';
 
@@ -109,6 +110,7 @@ export const codexExecutor = {
   lastMessageFile: CODEX_LAST_MESSAGE_FILE,
   loginHint: 'run `codex login` (or set OPENAI_API_KEY)',
   userHome: userCodexHome,
+  seedHome: seedCodexState,
   async prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
     await seedAgentHome(agentHome, userCodexHome(baseEnv), ['config.toml']);
     await shareCodexLogin(agentHome, baseEnv);

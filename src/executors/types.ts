@@ -56,6 +56,11 @@ export interface Executor {
   userHome(baseEnv: NodeJS.ProcessEnv): string;
   /** Creates and seeds the run's private agent home (config copied with mode 0600; the login shared, never copied). */
   prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void>;
+  /**
+   * Gives a new run's agent home what the CLI would otherwise set up on every start (codex:
+   * its empty databases), from a copy kept in cacheDir per binary; never anything of the user's.
+   */
+  seedHome?(agentHome: string, bin: string, cacheDir: string, baseEnv: NodeJS.ProcessEnv): Promise<unknown>;
   /** The variables that carry the agent's login or endpoint: kept under --clean-env. */
   loginEnvVars(baseEnv: NodeJS.ProcessEnv): string[];
   /** Writes the run's own agent settings (MCP servers, output schema) into its agent home. */

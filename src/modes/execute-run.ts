@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeCliVersion, type CliVersionInfo } from '../executors/cli-version.js';
-import { cliVersionCacheFile } from '../runs/home.js';
+import { cacheDir, cliVersionCacheFile } from '../runs/home.js';
 import { CancelledError, InfraError } from '../errors.js';
 import { describeDiskFull, isDiskFull } from '../runs/disk-space.js';
 import { agentOptionsFor, buildAgentEnv } from '../executors/agent-options.js';
@@ -139,6 +139,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
   if (ctx.isCancelled()) return finishRun(ctx, null, null);
 
   const versionProbe = probeCliVersion(executor, plan.bin, executor.buildInvocation(invocationRequest(ctx)).env, paths.agentHome, cliVersionCacheFile(plan.home));
+  // Beside the checkout; a home that cannot be seeded is set up by the agent itself, as before.
+  const seeding = plan.resume ? undefined : executor.seedHome?.(paths.agentHome, plan.bin, cacheDir(plan.home), plan.env).catch(() => undefined);
   const mirrorPath = plan.resume ? undefined : await createWorkspace(ctx);
   summary.workspace = paths.workspace;
   recordVersion(ctx, await versionProbe);
@@ -148,6 +150,7 @@ async function runPhases(ctx: RunContext): Promise<void> {
   if (!plan.resume && (plan.copy?.length || plan.setup)) summary.baseline_tree = await snapshotWorktree(paths.workspace);
   if (ctx.isCancelled()) return finishRun(ctx, null, null, mirrorPath);
 
+  await seeding;
   // A resumed run shares its parent's agent home: its answer must not be the parent's.
   if (executor.lastMessageFile) await rm(join(paths.agentHome, executor.lastMessageFile), { force: true });
   const invocation = executor.buildInvocation(invocationRequest(ctx));

@@ -24,7 +24,12 @@ function defaultHome(env: NodeJS.ProcessEnv): string {
   return join(dataHome, 'outpost');
 }
 
+/** What runs keep between them that is no run's own (CLI versions, codex's empty databases). */
+export function cacheDir(home: DispatchHome): string {
+  return join(home.root, 'cache');
+}
+
 /** Where runs remember the agent CLIs' versions (see probeCliVersion). */
 export function cliVersionCacheFile(home: DispatchHome): string {
-  return join(home.root, 'cache', 'cli-versions.json');
+  return join(cacheDir(home), 'cli-versions.json');
 }

@@ -1,0 +1,71 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runContained } from '../process/run-contained.js';
+import { identifyBinary } from './cli-version-cache.js';
+
+/**
+ * codex sets up its sqlite databases (state, logs, memories, goals, queue) in a CODEX_HOME
+ * that has none and runs their migrations: ~100 ms of every run, as each run has a private
+ * home of its own. The empty databases one codex binary sets up are the same every time,
+ * so they are made once per binary (its path, size, mtime and inode) and every run gets
+ * its own copy. They are made by `codex exec` without a prompt, which sets them up and
+ * exits before any thread begins, in a scratch home without a login: no thread, no account,
+ * nothing of the user's is in them. A binary that makes none this way is remembered as such.
+ */
+
+/** The database files, and their write-ahead logs (codex leaves its data there); the -shm index is rebuilt on open. */
+const STATE_FILE = /^[a-z][a-z_]*_\d+\.sqlite(?:-wal)?$/;
+const NONE_MARKER = 'none';
+const MAKE_TIMEOUT_MS = 15_000;
+
+/** Copies the binary's empty databases into a new run's agent home; returns how many files (0: none to give). */
+export async function seedCodexState(agentHome: string, bin: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const key = await identifyBinary(bin);
+  if (key === null) return 0;
+  const dir = join(cacheDir, 'codex-state', createHash('sha256').update(key).digest('hex').slice(0, 16));
+  const files = (await listTemplate(dir)) ?? (await makeTemplate(dir, bin, env));
+  for (const name of files) {
+    const target = join(agentHome, name);
+    try {
+      await copyFile(join(dir, name), target, constants.COPYFILE_EXCL);
+    } catch (error) {
+      // codex's own file (a home used before) stays as it is.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    await chmod(target, 0o600);
+  }
+  return files.length;
+}
+
+/** The template's files, [] for a binary known to make none, undefined when it is not made yet. */
+async function listTemplate(dir: string): Promise<string[] | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  return names.includes(NONE_MARKER) ? [] : names.filter((name) => STATE_FILE.test(name));
+}
+
+async function makeTemplate(dir: string, bin: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const scratch = `${dir}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await mkdir(scratch, { recursive: true, mode: 0o700 });
+  try {
+    // Nothing of the user's: no login, no config, no API key; the home is the scratch directory.
+    const invocation = { file: bin, args: ['exec', '--json', '--skip-git-repo-check', '-C', scratch, '-'], cwd: scratch, env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: scratch, CODEX_HOME: scratch } };
+    await runContained(invocation, MAKE_TIMEOUT_MS, 1_000);
+    const names = await readdir(scratch);
+    const files = names.filter((name) => STATE_FILE.test(name));
+    for (const name of names) if (!files.includes(name)) await rm(join(scratch, name), { recursive: true, force: true });
+    if (files.length === 0) await writeFile(join(scratch, NONE_MARKER), '');
+    // Another run may have made it meanwhile: then theirs is used.
+    await rename(scratch, dir).catch(() => undefined);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return (await listTemplate(dir)) ?? [];
+}
