@@ -84,6 +84,9 @@ export async function benchFlood({ rounds, dispatchers, floodMb }) {
     const variants = {};
     for (const [label, bin] of Object.entries(dispatchers)) {
       const env = { ...baseEnv(join(home, `home-${label}`)), CODEX_BIN: floodAgent, FLOOD_MB: String(floodMb) };
+      // A first, small run makes the mirror and the home's caches, as a user's first run does.
+      const warmUp = await runTimed(process.execPath, [bin, '--quiet', repo, 'flood'], { env: { ...env, FLOOD_MB: '1' } });
+      rmSync(warmUp.stdout.trim(), { recursive: true, force: true });
       variants[`dispatch_${label}`] = async () => {
         const result = await runTimed(process.execPath, [bin, '--quiet', repo, 'flood'], { env, rss: true });
         const runDir = result.stdout.trim();

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runContained } from '../process/run-contained.js';
+import { startAgentProcess } from '../process/agent-process.js';
 import { identifyBinary } from './cli-version-cache.js';
 
 /**
@@ -51,13 +51,16 @@ async function listTemplate(dir: string): Promise<string[] | undefined> {
   return names.includes(NONE_MARKER) ? [] : names.filter((name) => STATE_FILE.test(name));
 }
 
+const ignore = () => undefined;
+
 async function makeTemplate(dir: string, bin: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   const scratch = `${dir}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(scratch, { recursive: true, mode: 0o700 });
   try {
     // Nothing of the user's: no login, no config, no API key; the home is the scratch directory.
     const invocation = { file: bin, args: ['exec', '--json', '--skip-git-repo-check', '-C', scratch, '-'], cwd: scratch, env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: scratch, CODEX_HOME: scratch } };
-    await runContained(invocation, MAKE_TIMEOUT_MS, 1_000);
+    // Contained like an agent; whatever it prints is dropped (a CLI that floods costs no memory).
+    await startAgentProcess({ invocation, input: '', onStdoutLines: ignore, onStderrLines: ignore, timeoutMs: MAKE_TIMEOUT_MS, idleTimeoutMs: MAKE_TIMEOUT_MS, graceMs: 1_000 }).done;
     const names = await readdir(scratch);
     const files = names.filter((name) => STATE_FILE.test(name));
     for (const name of names) if (!files.includes(name)) await rm(join(scratch, name), { recursive: true, force: true });

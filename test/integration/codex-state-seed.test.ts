@@ -80,6 +80,15 @@ describe('seeding a run home with codex empty databases', () => {
     expect(await asked(bin)).toHaveLength(2);
   });
 
+  it('drops what the binary prints: one that floods its output costs no memory', async () => {
+    const bin = join(dir, 'codex');
+    // 200 MB of output, then a database.
+    await writeCli(bin, 'head -c 209715200 /dev/zero | tr "\\0" "x"; printf db > "$CODEX_HOME/state_5.sqlite"');
+    const before = process.memoryUsage().rss;
+    expect(await seedCodexState(await newHome('run-1'), bin, cache, env)).toBe(1);
+    expect(process.memoryUsage().rss - before).toBeLessThan(100 * 2 ** 20);
+  });
+
   it('gives nothing for a binary that is not there', async () => {
     expect(await seedCodexState(await newHome('run-1'), join(dir, 'missing-codex'), cache, env)).toBe(0);
   });
