@@ -25,7 +25,7 @@ export async function seedCodexState(agentHome: string, bin: string, cacheDir: s
   const key = await identifyBinary(bin);
   if (key === null) return 0;
   const dir = join(cacheDir, 'codex-state', createHash('sha256').update(key).digest('hex').slice(0, 16));
-  const files = (await listTemplate(dir)) ?? (await makeTemplate(dir, bin, env));
+  const files = (await listTemplate(dir)) ?? (await makeTemplateOnce(dir, bin, env));
   for (const name of files) {
     const target = join(agentHome, name);
     try {
@@ -52,6 +52,18 @@ async function listTemplate(dir: string): Promise<string[] | undefined> {
 }
 
 const ignore = () => undefined;
+
+// The runs of one group start together: the first makes the copy, the others wait for it.
+const making = new Map<string, Promise<string[]>>();
+
+function makeTemplateOnce(dir: string, bin: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  let made = making.get(dir);
+  if (!made) {
+    made = makeTemplate(dir, bin, env).finally(() => making.delete(dir));
+    making.set(dir, made);
+  }
+  return made;
+}
 
 async function makeTemplate(dir: string, bin: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   const scratch = `${dir}.new-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -66,6 +66,14 @@ describe('seeding a run home with codex empty databases', () => {
     expect((await readdir(join(cache, 'codex-state', template ?? ''))).sort()).toEqual(['logs_2.sqlite', 'state_5.sqlite', 'state_5.sqlite-wal']);
   });
 
+  it('makes them once for runs that start together', async () => {
+    const bin = join(dir, 'codex');
+    await writeCli(bin, 'sleep 0.2; printf db > "$CODEX_HOME/state_5.sqlite"');
+    const homes = await Promise.all([1, 2, 3, 4].map((i) => newHome(`run-${i}`)));
+    expect(await Promise.all(homes.map((home) => seedCodexState(home, bin, cache, env)))).toEqual([1, 1, 1, 1]);
+    expect(await asked(bin)).toHaveLength(1);
+  });
+
   it('remembers a binary that makes no databases so, and a changed binary is asked again', async () => {
     const bin = join(dir, 'codex');
     await writeCli(bin, 'exit 0');
