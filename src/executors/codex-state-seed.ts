@@ -18,7 +18,7 @@ import { identifyBinary } from './cli-version-cache.js';
 /** The database files, and their write-ahead logs (codex leaves its data there); the -shm index is rebuilt on open. */
 const STATE_FILE = /^[a-z][a-z_]*_\d+\.sqlite(?:-wal)?$/;
 const NONE_MARKER = 'none';
-const MAKE_TIMEOUT_MS = 15_000;
+const MAKE_TIMEOUT_MS = 10_000;
 
 /** Copies the binary's empty databases into a new run's agent home; returns how many files (0: none to give). */
 export async function seedCodexState(agentHome: string, bin: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<number> {
@@ -72,9 +72,10 @@ async function makeTemplate(dir: string, bin: string, env: NodeJS.ProcessEnv): P
     // Nothing of the user's: no login, no config, no API key; the home is the scratch directory.
     const invocation = { file: bin, args: ['exec', '--json', '--skip-git-repo-check', '-C', scratch, '-'], cwd: scratch, env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: scratch, CODEX_HOME: scratch } };
     // Contained like an agent; whatever it prints is dropped (a CLI that floods costs no memory).
-    await startAgentProcess({ invocation, input: '', onStdoutLines: ignore, onStderrLines: ignore, timeoutMs: MAKE_TIMEOUT_MS, idleTimeoutMs: MAKE_TIMEOUT_MS, graceMs: 1_000 }).done;
+    const made = await startAgentProcess({ invocation, input: '', onStdoutLines: ignore, onStderrLines: ignore, timeoutMs: MAKE_TIMEOUT_MS, idleTimeoutMs: MAKE_TIMEOUT_MS, graceMs: 1_000 }).done;
     const names = await readdir(scratch);
-    const files = names.filter((name) => STATE_FILE.test(name));
+    // Databases of a CLI that had to be stopped may be half made: none are kept, and it is not asked again.
+    const files = made.stoppedBy === null && made.signal === null ? names.filter((name) => STATE_FILE.test(name)) : [];
     for (const name of names) if (!files.includes(name)) await rm(join(scratch, name), { recursive: true, force: true });
     if (files.length === 0) await writeFile(join(scratch, NONE_MARKER), '');
     // Another run may have made it meanwhile: then theirs is used.

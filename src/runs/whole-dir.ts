@@ -26,7 +26,10 @@ export async function createWholeDir(dir: string, files: Record<string, string |
   const staging = join(parent, `.new-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
-    await Promise.all(Object.entries(files).map(([name, content]) => writeNewFile(join(staging, name), content, !opts.unsynced?.includes(name))));
+    // Every write has ended before a failure removes the staging directory.
+    const written = await Promise.allSettled(Object.entries(files).map(([name, content]) => writeNewFile(join(staging, name), content, !opts.unsynced?.includes(name))));
+    const failed = written.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await rename(staging, dir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -97,6 +97,14 @@ describe('seeding a run home with codex empty databases', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 2 ** 20);
   });
 
+  it('keeps nothing of a binary that was killed while it made them', async () => {
+    const bin = join(dir, 'codex');
+    await writeCli(bin, 'printf db > "$CODEX_HOME/state_5.sqlite"; kill -9 $$');
+    expect(await seedCodexState(await newHome('run-1'), bin, cache, env)).toBe(0);
+    expect(await seedCodexState(await newHome('run-2'), bin, cache, env)).toBe(0);
+    expect(await asked(bin)).toHaveLength(1);
+  });
+
   it('gives nothing for a binary that is not there', async () => {
     expect(await seedCodexState(await newHome('run-1'), join(dir, 'missing-codex'), cache, env)).toBe(0);
   });
