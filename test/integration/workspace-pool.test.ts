@@ -125,18 +125,20 @@ describe('the workspace pool', () => {
     expect(bad.stderr).toMatch(/^error: invalid --workspace-pool 'lots' — use a whole number from 0 \(off\) to 32$/);
   });
 
+  const adminDirOf = (worktree: string) => readFileSync(join(worktree, '.git'), 'utf8').slice('gitdir: '.length).trim();
   it.each([
-    ['its .git file is broken', (entry: string) => writeFileSync(join(entry, '.git'), 'gitdir: /nowhere\n')],
-    ['its index is locked', (entry: string) => writeFileSync(join(readFileSync(join(entry, '.git'), 'utf8').slice('gitdir: '.length).trim(), 'index.lock'), '')],
-  ])('discards a parked worktree when %s, and the run still gets a clean one', async (_name, damage) => {
+    ['its .git file is broken', (entry: string) => writeFileSync(join(entry, '.git'), 'gitdir: /nowhere\n'), (ws: string) => adminDirOf(ws) === '/nowhere'],
+    ['its index is locked', (entry: string) => writeFileSync(join(adminDirOf(entry), 'index.lock'), ''), (ws: string) => existsSync(join(adminDirOf(ws), 'index.lock'))],
+  ])('discards a parked worktree when %s, and the run still gets a clean one', async (_name, damage, isDamaged) => {
     const first = await dispatch(['--no-keep-workspace', repo, '[scenario:ok]']);
     const [entry] = parked();
     damage(entry ?? '');
-    const damagedInode = inode(entry ?? '');
     const second = await dispatch([repo, '[scenario:noop]']);
     const workspace = join(second.dir, 'workspace');
     expect(second.summary.outcome).toBe('no_changes');
-    expect(inode(workspace)).not.toBe(damagedInode);
+    // Not the damaged one (an inode number could be reused once it is removed): that one is gone, and the new one is sound.
+    expect(existsSync(entry ?? '')).toBe(false);
+    expect(isDamaged(workspace)).toBe(false);
     expectPristine(workspace, first.summary.before_sha);
     expect(parked()).toEqual([]);
     expect(registered()).toEqual([workspace]);
@@ -157,7 +159,9 @@ describe('the workspace pool', () => {
   });
 
   it('dispatch prune empties the pool', async () => {
-    await Promise.all([1, 2].map(() => dispatch(['--no-keep-workspace', repo, '[scenario:noop]'])));
+    // Two runs of one group whose agents overlap: each checks out a worktree of its own, both are parked.
+    const group = await runCli(['--quiet', '--no-keep-workspace', '-n', '2', repo, '[scenario:slow-ok]'], { env: testEnv(home, { FAKE_AGENT_DELAY_MS: '500' }) });
+    expect(group.exitCode).toBe(0);
     expect(parked()).toHaveLength(2);
     const dry = await runCli(['prune', '--dry-run'], { env: testEnv(home) });
     expect(dry.stdout).toContain('2 parked worktree(s)');
