@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, realpath, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InfraError } from '../errors.js';
@@ -114,8 +114,10 @@ async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorkt
 async function seedFromOwnIndex(root: string, gitDir: string, env: Record<string, string>): Promise<boolean> {
   const indexFile = env.GIT_INDEX_FILE ?? '';
   let index: Buffer;
+  let written: Date;
   try {
     index = await readFile(join(gitDir, 'index'));
+    written = (await stat(join(gitDir, 'index'))).mtime;
   } catch {
     return false;
   }
@@ -124,13 +126,26 @@ async function seedFromOwnIndex(root: string, gitDir: string, env: Record<string
     // Any doubt (also a conflict, a submodule, an intent-to-add entry): HEAD's tree is the start instead.
     if (findIndexDoubt(index, hashBytes) !== null) return false;
     await writeFile(indexFile, index);
+    await keepIndexTime(indexFile, written);
     return true;
   }
   await copyFile(join(gitDir, 'index'), indexFile);
+  await keepIndexTime(indexFile, written);
   const listed = await runGit(['ls-files', '-v'], { cwd: root, env, allowFailure: true });
   if (listed.exitCode === 0 && !/^(?:[a-z]|S) /m.test(listed.stdout)) return true;
   await rm(indexFile, { force: true });
   return false;
+}
+
+/**
+ * Gives the copy the original index's mtime (never a later one). git trusts an entry's stat
+ * data only when the file's mtime is older than the index's: a file changed in the second it
+ * was checked out, its size and mtime kept, is then still read again, as with the worktree's
+ * own index; a copy dated now would hide that change.
+ */
+async function keepIndexTime(indexFile: string, written: Date): Promise<void> {
+  const seconds = Math.floor(written.getTime()) / 1000;
+  await utimes(indexFile, seconds, seconds);
 }
 
 /**

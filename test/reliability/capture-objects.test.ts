@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,28 @@ describe('the capture index is seeded from the worktree index', () => {
     const captured = await captureChanges(repoDir, base);
     expect(captured.filesChanged).toBe(1);
     expect(captured.patch.toString()).toContain('+changed behind git');
+  });
+
+  it('a change that keeps size and mtime, made in the second of the checkout, is captured seconds later', async () => {
+    const source = await createSampleRepo(join(dir, 'source'));
+    const base = git(source, 'rev-parse', 'HEAD');
+    let worktree = '';
+    // A fresh checkout, edited within the same second its index was written (tried again when a second boundary fell between).
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      worktree = join(dir, `wt-${attempt}`);
+      git(source, 'worktree', 'add', '-q', '--detach', worktree, base);
+      const file = join(worktree, 'src', 'index.js');
+      const { atime, mtime } = statSync(file);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('42', '43'));
+      utimesSync(file, atime, mtime);
+      const adminDir = readFileSync(join(worktree, '.git'), 'utf8').slice('gitdir: '.length).trim();
+      if (Math.floor(statSync(file).ctimeMs / 1000) === Math.floor(statSync(join(adminDir, 'index')).mtimeMs / 1000)) break;
+    }
+    // The capture comes in a later second, as a run's does after any real agent.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const captured = await captureChanges(worktree, base);
+    expect(captured.filesChanged).toBe(1);
+    expect(captured.patch.toString()).toContain('+export const answer = 43;');
   });
 
   it('staged, unstaged and untracked changes from the seeded index', async () => {
