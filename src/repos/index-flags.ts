@@ -67,6 +67,12 @@ export function indexHashBytes(index: Buffer): 20 | 32 | null {
   return null;
 }
 
+/** findIndexDoubt with the hash size the index's own checksum tells; an index it cannot check is a doubt too. */
+export function findIndexFileDoubt(index: Buffer): string | null {
+  const hashBytes = indexHashBytes(index);
+  return hashBytes === null ? 'the index checksum matches neither SHA-1 nor SHA-256' : findIndexDoubt(index, hashBytes);
+}
+
 /** The offset after the varint (git's offset encoding) at `at`, or -1 past the end. */
 function skipVarint(buffer: Buffer, at: number): number {
   for (let i = at; i < buffer.length; i += 1) if (((buffer[i] ?? 0) & 0x80) === 0) return i + 1;

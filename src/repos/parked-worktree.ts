@@ -2,7 +2,7 @@ import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildFilterGuardEnv } from './config-guard.js';
 import { runGit } from './git.js';
-import { findIndexDoubt } from './index-flags.js';
+import { findIndexFileDoubt } from './index-flags.js';
 
 /** A worktree's administrative directory in the mirror (`<mirror>/worktrees/<name>`). */
 export interface WorktreeLink {
@@ -79,7 +79,7 @@ export async function tidyAdminDir(adminDir: string): Promise<void> {
  */
 export async function inspectReusable(mirrorPath: string, dir: string): Promise<WorktreeLink | null> {
   const link = await readWorktreeLink(mirrorPath, dir);
-  if (!link || (await findAdminDirDoubt(link.adminDir)) !== null || (await inspectIndex(mirrorPath, link)) !== null) return null;
+  if (!link || (await findAdminDirDoubt(link.adminDir)) !== null || (await inspectIndex(link)) !== null) return null;
   return link;
 }
 
@@ -89,10 +89,8 @@ function worktreeGitArgs(link: WorktreeLink, dir: string): string[] {
 }
 
 /** Why the worktree's index is doubtful (see findIndexDoubt), or null. Read here, not by a git process. */
-async function inspectIndex(mirrorPath: string, link: WorktreeLink): Promise<string | null> {
-  const config = await readFile(join(mirrorPath, 'config'), 'utf8').catch(() => '');
-  const hashBytes = /^\s*objectformat\s*=\s*"?sha256"?\s*$/im.test(config) ? 32 : 20;
-  return findIndexDoubt(await readFile(join(link.adminDir, 'index')), hashBytes);
+async function inspectIndex(link: WorktreeLink): Promise<string | null> {
+  return findIndexFileDoubt(await readFile(join(link.adminDir, 'index')));
 }
 
 /** Removes every untracked and ignored file (nested repositories too); clean runs no filter. */

@@ -31,17 +31,22 @@ const TEMP_NAME = /^\..+\.(\d+)-[0-9a-f]+\.tmp$/;
 async function replaceFile(path: string, data: string | Buffer, mode: number): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const file = await open(temp, 'wx', mode);
-    try {
-      await file.writeFile(data);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
+    await writeNewFile(temp, data, mode, true);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  }
+}
+
+/** Writes a file that must not exist yet (`wx`), synced to disk when `sync`. */
+export async function writeNewFile(path: string, data: string | Buffer, mode: number, sync: boolean): Promise<void> {
+  const file = await open(path, 'wx', mode);
+  try {
+    await file.writeFile(data);
+    if (sync) await file.sync();
+  } finally {
+    await file.close();
   }
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isProcessAlive } from '../process/process-identity.js';
+import { writeNewFile } from './atomic-write.js';
 
 /** Staging directories are hidden and carry no id, so no scan for runs or groups mistakes one for a run. */
 const STAGING = /^\.new-(\d+)-[0-9a-f]+$/;
@@ -27,24 +28,13 @@ export async function createWholeDir(dir: string, files: Record<string, string |
   await mkdir(staging);
   try {
     // Every write has ended before a failure removes the staging directory.
-    const written = await Promise.allSettled(Object.entries(files).map(([name, content]) => writeNewFile(join(staging, name), content, !opts.unsynced?.includes(name))));
+    const written = await Promise.allSettled(Object.entries(files).map(([name, content]) => writeNewFile(join(staging, name), content, 0o644, !opts.unsynced?.includes(name))));
     const failed = written.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     await rename(staging, dir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
-  }
-}
-
-/** Writes a file that must not exist yet (the staging directory is this writer's own). */
-async function writeNewFile(path: string, content: string | Buffer, sync: boolean): Promise<void> {
-  const file = await open(path, 'wx', 0o644);
-  try {
-    await file.writeFile(content);
-    if (sync) await file.sync();
-  } finally {
-    await file.close();
   }
 }
 

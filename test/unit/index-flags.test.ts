@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findIndexDoubt, indexHashBytes } from '../../src/repos/index-flags.js';
+import { findIndexDoubt, findIndexFileDoubt, indexHashBytes } from '../../src/repos/index-flags.js';
 import { createFixtureRepo, type FixtureRepo } from '../helpers/git-fixtures.js';
 
 let fixture: FixtureRepo;
@@ -68,6 +68,19 @@ describe('indexHashBytes (the hash size an index was written with)', () => {
     const index = readFileSync(join(sha256, '.git', 'index'));
     expect(indexHashBytes(index)).toBe(32);
     expect(findIndexDoubt(index, 32)).toBeNull();
+  });
+
+  it('tells a doubt with the hash size the checksum gives, and one it cannot check is a doubt too', () => {
+    expect(findIndexFileDoubt(indexOf())).toBeNull();
+    const sha256 = join(fixture.path, 'sha256');
+    execFileSync('git', ['init', '-q', '--object-format=sha256', sha256]);
+    writeFileSync(join(sha256, 'a.txt'), 'a\n');
+    execFileSync('git', ['add', 'a.txt'], { cwd: sha256 });
+    execFileSync('git', ['update-index', '--skip-worktree', 'a.txt'], { cwd: sha256 });
+    expect(findIndexFileDoubt(readFileSync(join(sha256, '.git', 'index')))).toMatch(/skip-worktree/);
+    const zeroed = Buffer.from(indexOf());
+    zeroed.fill(0, zeroed.length - 20);
+    expect(findIndexFileDoubt(zeroed)).toMatch(/checksum/);
   });
 
   it('is null when the checksum matches neither (a zeroed trailer, one changed byte)', () => {
