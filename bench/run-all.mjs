@@ -26,6 +26,12 @@ const { values } = parseArgs({
   },
 });
 
+// Node loads NODE_EXTRA_CA_CERTS at every start (90 ms per node process on this machine, where the
+// sandbox sets it for its own proxy). It would weigh on every variant's node processes, raw agents
+// included, and is not part of what dispatch costs: every measured process runs without it.
+const droppedEnv = ['NODE_EXTRA_CA_CERTS'].filter((name) => process.env[name] !== undefined);
+for (const name of droppedEnv) delete process.env[name];
+
 const quick = values.quick;
 const dispatchers = { ...(values.compare ? { [values['compare-label']]: join(values.compare, 'bin', 'dispatch') } : {}), now: join(root, 'bin', 'dispatch') };
 const settings = {
@@ -54,7 +60,7 @@ for (const name of chosen) {
   results[name] = await sections[name]();
   process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
-const context = { settings, dispatchers, startedAt, finishedAt: new Date(), loadBefore, loadAfter: (await import('node:os')).loadavg() };
+const context = { settings, dispatchers, droppedEnv, startedAt, finishedAt: new Date(), loadBefore, loadAfter: (await import('node:os')).loadavg() };
 process.stdout.write(renderTable(results, Object.keys(dispatchers)));
 if (!values['no-write']) {
   writeReport(values.out, renderReport(results, context));
