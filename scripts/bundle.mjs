@@ -1,29 +1,82 @@
 #!/usr/bin/env node
-// Build step after tsc: bundles the CLI (dist/cli/entry.js and everything it imports,
-// dependencies included) into dist/dispatch.js plus lazily loaded chunks beside it, so a
-// start-up resolves and reads a handful of files instead of ~200. bin/dispatch loads it.
+// Build step after tsc: bundles the CLI (dist/cli/entry.js and everything it imports) into one
+// CommonJS file, dist/dispatch.cjs, that bin/dispatch compiles with V8's code cache. One file
+// because node 20's ES module loader costs about a millisecond per module, and a run needed
+// 65 chunks; CommonJS because node 20 can cache compiled code only for a vm.Script.
+// The big libraries only some commands need (the queue's bullmq and ioredis, zod, ajv,
+// toml-patch) are bundles of their own under dist/vendor/, required when first used: one
+// copy of each, none of our code in them, so no module state is ever duplicated.
 // dist/ stays at depth one below the package root, as package-info.ts expects.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
-for (const name of readdirSync(dist)) if (/^(dispatch|watchdog-main|chunk-[A-Z0-9]+)\.js$/.test(name)) rmSync(join(dist, name));
+for (const name of readdirSync(dist)) if (/^(dispatch\.(c?js|cjs\.id)|watchdog-main\.js|chunk-[A-Z0-9]+\.js)$/.test(name)) rmSync(join(dist, name));
+rmSync(join(dist, 'vendor'), { recursive: true, force: true });
 
-await build({
-  // A worker's watchdog is started as its own node process from the file beside the code that
-  // spawns it (new URL('./watchdog-main.js', import.meta.url)): one more entry point.
-  entryPoints: { dispatch: join(dist, 'cli', 'entry.js'), 'watchdog-main': join(dist, 'queue', 'watchdog-main.js') },
-  outdir: dist,
+// What our code imports → the vendor bundle that provides it. bullmq and ioredis share one
+// bundle (bullmq takes the ioredis connections our code makes); the others are one each.
+const vendored = {
+  bullmq: { bundle: 'queue-libs', pick: 'bullmq' },
+  ioredis: { bundle: 'queue-libs', pick: 'ioredis' },
+  zod: { bundle: 'zod' },
+  ajv: { bundle: 'ajv' },
+  'ajv/dist/2020.js': { bundle: 'ajv-2020' },
+  '@decimalturn/toml-patch': { bundle: 'toml-patch' },
+};
+const shimName = (specifier) => specifier.replace(/[@/]/g, (c) => (c === '/' ? '-' : '')).replace(/\.js$/, '');
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunk-[hash]',
-  // commander is CommonJS: its require() calls need a real require in an ES module.
-  banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" },
   logLevel: 'warning',
-});
+  // import.meta.url of every bundled module is the bundle's own file URL (package-info.ts finds
+  // the package root from it, assets.ts and worker-watchdog.ts the files beside dist/).
+  define: { 'import.meta.url': '__bundleFileUrl' },
+  banner: { js: "const __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+const vendorPlugin = {
+  name: 'vendor',
+  setup(builder) {
+    const filter = new RegExp(`^(${Object.keys(vendored).map((s) => s.replace(/[./]/g, '\\$&')).join('|')})$`);
+    builder.onResolve({ filter }, (args) => ({ path: `./vendor/${shimName(args.path)}.cjs`, external: true }));
+  },
+};
+
+await build({ ...common, entryPoints: [join(dist, 'cli', 'entry.js')], outfile: join(dist, 'dispatch.cjs'), plugins: [vendorPlugin] });
+
+mkdirSync(join(dist, 'vendor'));
+const bundles = {};
+for (const [specifier, { bundle, pick }] of Object.entries(vendored)) {
+  (bundles[bundle] ??= []).push({ specifier, pick });
+  // The file our bundle requires: the library itself, or its part of a shared bundle.
+  const shim = pick ? `module.exports = require('./${bundle}.cjs')[${JSON.stringify(pick)}];\n` : null;
+  if (shim) writeFileSync(join(dist, 'vendor', `${shimName(specifier)}.cjs`), shim);
+}
+for (const [bundle, parts] of Object.entries(bundles)) {
+  const shared = parts.some((part) => part.pick);
+  const contents = shared
+    ? `module.exports = { ${parts.map((part) => `${JSON.stringify(part.pick)}: require(${JSON.stringify(part.specifier)})`).join(', ')} };\n`
+    : `module.exports = require(${JSON.stringify(parts[0].specifier)});\n`;
+  const outName = shared ? bundle : shimName(parts[0].specifier);
+  await build({ ...common, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(dist, 'vendor', `${outName}.cjs`) });
+}
+
+// A worker's watchdog is its own node process, started from the file beside the bundle
+// (new URL('./watchdog-main.js', import.meta.url)): a bundle of its own, all inlined.
+await build({ ...common, format: 'esm', define: {}, banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" }, entryPoints: [join(dist, 'queue', 'watchdog-main.js')], outfile: join(dist, 'watchdog-main.js') });
+
+// A vm.Script has no loader for import(): the bundle must hold none.
+const bundled = readFileSync(join(dist, 'dispatch.cjs'), 'utf8');
+const leftover = bundled.match(/[^\w$.]import\(\s*["'`][^"'`]*/);
+if (leftover) throw new Error(`dist/dispatch.cjs still holds a dynamic ${leftover[0].trim()}: import it statically (bin/dispatch runs the bundle as a vm.Script)`);
+
+// What bin/dispatch names its code cache by: the bundle's content, not its size or mtime.
+writeFileSync(join(dist, 'dispatch.cjs.id'), `${createHash('sha256').update(bundled).digest('hex').slice(0, 32)}\n`);

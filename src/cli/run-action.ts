@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CancelledError, UsageError } from '../errors.js';
 import { findMistypedCommand, mistypedCommandError } from './command-suggestion.js';
@@ -176,7 +177,6 @@ async function reportOnFinish(io: CliIo, report: OnFinishReport, chatty: boolean
     io.stderr.write(`dispatch: the --on-finish command failed (${report.exitCode === null ? 'timed out' : `exit ${report.exitCode}`}); its output: ${report.logPath}\n`);
   }
   if (!chatty) return;
-  const { readFile } = await import('node:fs/promises');
   // on-finish.log opens with the command (`$ …`) and ends with dispatch's `[dispatch: exit N]`: show what lies between.
   const lines = (await readFile(report.logPath, 'utf8').catch(() => ''))
     .trimEnd()

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +25,9 @@ export function testEnv(home: string, extra: Record<string, string | undefined> 
     OPENAI_API_KEY: 'sk-test-0123456789abcdefghijklmnop',
     ANTHROPIC_API_KEY: 'sk-ant-test-0123456789abcdefghij',
     GIT_CONFIG_NOSYSTEM: '1',
+    // bin/dispatch's code cache, shared by the whole suite (each home's own would be written by
+    // nearly every test and read by few); test/integration/code-cache.test.ts tests it alone.
+    XDG_CACHE_HOME: join(tmpdir(), 'outpost-test-code-cache'),
   };
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
