@@ -18,17 +18,17 @@ const dist = join(root, 'dist');
 for (const name of readdirSync(dist)) if (/^(dispatch\.(c?js|cjs\.id)|watchdog-main\.js|chunk-[A-Z0-9]+\.js)$/.test(name)) rmSync(join(dist, name));
 rmSync(join(dist, 'vendor'), { recursive: true, force: true });
 
-// What our code imports → the vendor bundle that provides it. bullmq and ioredis share one
-// bundle (bullmq takes the ioredis connections our code makes); the others are one each.
-const vendored = {
-  bullmq: { bundle: 'queue-libs', pick: 'bullmq' },
-  ioredis: { bundle: 'queue-libs', pick: 'ioredis' },
-  zod: { bundle: 'zod' },
-  ajv: { bundle: 'ajv' },
-  'ajv/dist/2020.js': { bundle: 'ajv-2020' },
-  '@decimalturn/toml-patch': { bundle: 'toml-patch' },
+// Libraries with a bundle of their own: file name → what our code imports from it. bullmq
+// and ioredis share one (bullmq takes the ioredis connections our code makes): each of
+// them is a two-line file picking its part.
+const vendorBundles = {
+  'queue-libs': ['bullmq', 'ioredis'],
+  zod: ['zod'],
+  ajv: ['ajv'],
+  'ajv-2020': ['ajv/dist/2020.js'],
+  'toml-patch': ['@decimalturn/toml-patch'],
 };
-const shimName = (specifier) => specifier.replace(/[@/]/g, (c) => (c === '/' ? '-' : '')).replace(/\.js$/, '');
+const vendorFile = new Map(Object.entries(vendorBundles).flatMap(([bundle, specifiers]) => specifiers.map((specifier) => [specifier, specifiers.length > 1 ? specifier : bundle])));
 
 const common = {
   bundle: true,
@@ -51,28 +51,20 @@ const common = {
 const vendorPlugin = {
   name: 'vendor',
   setup(builder) {
-    const filter = new RegExp(`^(${Object.keys(vendored).map((s) => s.replace(/[./]/g, '\\$&')).join('|')})$`);
-    builder.onResolve({ filter }, (args) => ({ path: `./vendor/${shimName(args.path)}.cjs`, external: true }));
+    builder.onResolve({ filter: /^[@a-z]/ }, (args) => (vendorFile.has(args.path) ? { path: `./vendor/${vendorFile.get(args.path)}.cjs`, external: true } : undefined));
   },
 };
 
 await build({ ...common, entryPoints: [join(dist, 'cli', 'entry.js')], outfile: join(dist, 'dispatch.cjs'), plugins: [vendorPlugin] });
 
 mkdirSync(join(dist, 'vendor'));
-const bundles = {};
-for (const [specifier, { bundle, pick }] of Object.entries(vendored)) {
-  (bundles[bundle] ??= []).push({ specifier, pick });
-  // The file our bundle requires: the library itself, or its part of a shared bundle.
-  const shim = pick ? `module.exports = require('./${bundle}.cjs')[${JSON.stringify(pick)}];\n` : null;
-  if (shim) writeFileSync(join(dist, 'vendor', `${shimName(specifier)}.cjs`), shim);
-}
-for (const [bundle, parts] of Object.entries(bundles)) {
-  const shared = parts.some((part) => part.pick);
+for (const [bundle, specifiers] of Object.entries(vendorBundles)) {
+  const shared = specifiers.length > 1;
   const contents = shared
-    ? `module.exports = { ${parts.map((part) => `${JSON.stringify(part.pick)}: require(${JSON.stringify(part.specifier)})`).join(', ')} };\n`
-    : `module.exports = require(${JSON.stringify(parts[0].specifier)});\n`;
-  const outName = shared ? bundle : shimName(parts[0].specifier);
-  await build({ ...common, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(dist, 'vendor', `${outName}.cjs`) });
+    ? `module.exports = { ${specifiers.map((specifier) => `${JSON.stringify(specifier)}: require(${JSON.stringify(specifier)})`).join(', ')} };\n`
+    : `module.exports = require(${JSON.stringify(specifiers[0])});\n`;
+  await build({ ...common, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(dist, 'vendor', `${bundle}.cjs`) });
+  if (shared) for (const specifier of specifiers) writeFileSync(join(dist, 'vendor', `${specifier}.cjs`), `module.exports = require('./${bundle}.cjs')[${JSON.stringify(specifier)}];\n`);
 }
 
 // A worker's watchdog is its own node process, started from the file beside the bundle
