@@ -1,22 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codexTarget, resolveCodexCommand } from '../../src/executors/codex-native.js';
 import { getExecutor } from '../../src/executors/registry.js';
+import { codexLayout, FAKE_TRIPLE, writeFakeCodexInstall, writeInstalledFile } from '../helpers/fake-codex-install.js';
 import { projectRoot } from '../helpers/run-cli.js';
 
 const linux = { platform: 'linux', arch: 'x64' } as const;
-const TRIPLE = 'x86_64-unknown-linux-musl';
-
-function writeFile(path: string, text: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-  chmodSync(path, mode);
-}
-
-const layout = (extra: Record<string, unknown> = {}) => JSON.stringify({ layoutVersion: 1, version: '0.169.0', target: TRIPLE, entrypoint: 'bin/codex', ...extra });
+const TRIPLE = FAKE_TRIPLE;
 
 describe('starting codex by its native binary', () => {
   let dir: string;
@@ -24,22 +17,14 @@ describe('starting codex by its native binary', () => {
   let codexPackage: string;
   let bin: string;
   let native: string;
+  let layoutFile: string;
 
-  /** An npm install of @openai/codex: the launcher, its package, the platform package's vendor tree. */
   beforeEach(() => {
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'dispatch-codex-native-')));
     modules = join(dir, 'project', 'node_modules');
-    codexPackage = join(modules, '@openai', 'codex');
-    writeFile(join(codexPackage, 'package.json'), JSON.stringify({ name: '@openai/codex', version: '0.169.0', bin: { codex: 'bin/codex.js' } }));
-    writeFile(join(codexPackage, 'bin', 'codex.js'), '#!/usr/bin/env node\n', 0o755);
-    writeFile(join(modules, '@openai', 'codex-linux-x64', 'package.json'), JSON.stringify({ name: '@openai/codex', version: '0.169.0-linux-x64' }));
-    const vendor = join(modules, '@openai', 'codex-linux-x64', 'vendor', TRIPLE);
-    writeFile(join(vendor, 'codex-package.json'), layout());
-    native = join(vendor, 'bin', 'codex');
-    writeFile(native, '#!/bin/sh\n', 0o755);
-    mkdirSync(join(modules, '.bin'));
-    symlinkSync('../@openai/codex/bin/codex.js', join(modules, '.bin', 'codex'));
-    bin = join(modules, '.bin', 'codex');
+    const install = writeFakeCodexInstall(join(dir, 'project'));
+    ({ bin, native, packageRoot: codexPackage } = install);
+    layoutFile = join(install.targetDir, 'codex-package.json');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,7 +45,7 @@ describe('starting codex by its native binary', () => {
   });
 
   it('says pnpm when a pnpm node_modules (.modules.yaml) above the package links it', () => {
-    writeFile(join(modules, '.modules.yaml'), 'layoutVersion: 5\n');
+    writeInstalledFile(join(modules, '.modules.yaml'), 'layoutVersion: 5\n');
     const command = resolveCodexCommand(bin, { CODEX_MANAGED_BY_NPM: '1' }, linux);
     expect(command.env).toMatchObject({ CODEX_MANAGED_BY_PNPM: '1' });
     expect(command.env.CODEX_MANAGED_BY_NPM).toBeUndefined();
@@ -70,19 +55,19 @@ describe('starting codex by its native binary', () => {
     rmSync(join(modules, '@openai', 'codex-linux-x64'), { recursive: true });
     expect(resolveCodexCommand(bin, {}, linux)).toEqual({ bin, env: {} });
     const vendored = join(codexPackage, 'vendor', TRIPLE, 'bin', 'codex');
-    writeFile(join(codexPackage, 'vendor', TRIPLE, 'codex-package.json'), layout());
-    writeFile(vendored, '#!/bin/sh\n', 0o755);
+    writeInstalledFile(join(codexPackage, 'vendor', TRIPLE, 'codex-package.json'), codexLayout());
+    writeInstalledFile(vendored, '#!/bin/sh\n', 0o755);
     expect(resolveCodexCommand(bin, {}, linux).bin).toBe(vendored);
   });
 
   it.each([
-    ['a layout of another version', () => writeFile(join(modules, '@openai', 'codex-linux-x64', 'vendor', TRIPLE, 'codex-package.json'), layout({ layoutVersion: 2 }))],
-    ['no codex-package.json', () => rmSync(join(modules, '@openai', 'codex-linux-x64', 'vendor', TRIPLE, 'codex-package.json'))],
-    ['a damaged codex-package.json', () => writeFile(join(modules, '@openai', 'codex-linux-x64', 'vendor', TRIPLE, 'codex-package.json'), '{"layoutVersion":1,')],
+    ['a layout of another version', () => writeInstalledFile(layoutFile, codexLayout({ layoutVersion: 2 }))],
+    ['no codex-package.json', () => rmSync(layoutFile)],
+    ['a damaged codex-package.json', () => writeInstalledFile(layoutFile, '{"layoutVersion":1,')],
     ['an entrypoint that is not executable', () => chmodSync(native, 0o644)],
     ['an entrypoint that is missing', () => rmSync(native)],
-    ['an entrypoint outside the target directory', () => writeFile(join(modules, '@openai', 'codex-linux-x64', 'vendor', TRIPLE, 'codex-package.json'), layout({ entrypoint: '../../../codex/bin/codex.js' }))],
-    ['another package under the same path', () => writeFile(join(codexPackage, 'package.json'), JSON.stringify({ name: 'codex-fork' }))],
+    ['an entrypoint outside the target directory', () => writeInstalledFile(layoutFile, codexLayout({ entrypoint: '../../../codex/bin/codex.js' }))],
+    ['another package under the same path', () => writeInstalledFile(join(codexPackage, 'package.json'), JSON.stringify({ name: 'codex-fork' }))],
   ])('keeps the launcher for %s', (_name, damage) => {
     damage();
     const env = { PATH: '/usr/bin' };
@@ -91,8 +76,8 @@ describe('starting codex by its native binary', () => {
 
   it('keeps a CODEX_BIN that is not the launcher as it is', () => {
     const script = join(dir, 'my-codex', 'bin', 'codex.js');
-    writeFile(script, '#!/bin/sh\n', 0o755);
-    writeFile(join(dir, 'my-codex', 'package.json'), JSON.stringify({ name: 'my-codex' }));
+    writeInstalledFile(script, '#!/bin/sh\n', 0o755);
+    writeInstalledFile(join(dir, 'my-codex', 'package.json'), JSON.stringify({ name: 'my-codex' }));
     const fake = join(projectRoot, 'test', 'fixtures', 'fake-agent.mjs');
     for (const other of [script, fake, native, join(dir, 'missing')]) expect(resolveCodexCommand(other, { A: '1' }, linux)).toEqual({ bin: other, env: { A: '1' } });
   });
