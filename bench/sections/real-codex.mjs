@@ -1,5 +1,6 @@
 // One trivial task (the scripted server's `edit`) with the real pinned codex: dispatch vs raw
-// `codex exec` in a ready clone vs the shell dispatcher (clone + codex + git diff).
+// `codex exec` in a ready clone (by its npm launcher, and by the native binary the launcher
+// runs, as dispatch starts it) vs the shell dispatcher (clone + codex + git diff).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ const shellDispatcher = join(root, 'bench', 'shell-dispatch.sh');
 export async function benchRealCodex({ rounds, dispatchers }) {
   if (!existsSync(codexBin)) return { skipped: 'the pinned codex is not installed (npm ci)' };
   const { startModelServer, codexConfigToml } = await import(join(root, 'dist', 'model-server', 'index.js'));
+  const { resolveCodexCommand } = await import(join(root, 'dist', 'executors', 'codex-native.js'));
   const { home, repo } = createBenchRepo('dispatch-bench-codex-', 50, 20);
   const server = await startModelServer();
   try {
@@ -27,6 +29,12 @@ export async function benchRealCodex({ rounds, dispatchers }) {
         const ws = join(home, `raw-${round}`);
         execFileSync('git', ['clone', '-q', repo, ws]);
         return runChecked('codex exec', codexBin, codexArgs(ws), { env, cwd: ws, input: task });
+      },
+      raw_codex_native: async (round) => {
+        const ws = join(home, `native-${round}`);
+        execFileSync('git', ['clone', '-q', repo, ws]);
+        const native = resolveCodexCommand(codexBin, env);
+        return runChecked('native codex exec', native.bin, codexArgs(ws), { env: native.env, cwd: ws, input: task });
       },
       shell_dispatcher: async () => runChecked('shell dispatcher', shellDispatcher, [repo, join(home, 'shell'), task, codexBin, ...codexArgs('.')], { env }),
     };
@@ -49,6 +57,7 @@ function summarize(results, labels) {
     const d = out[`dispatch_${label}`];
     d.vs_raw_codex = Number((d.wall_ms / out.raw_codex.wall_ms).toFixed(2));
     d.vs_shell = Number((d.wall_ms / out.shell_dispatcher.wall_ms).toFixed(2));
+    d.vs_raw_native = Number((d.wall_ms / out.raw_codex_native.wall_ms).toFixed(2));
   }
   return out;
 }

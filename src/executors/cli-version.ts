@@ -23,9 +23,11 @@ export async function probeCliVersion(
   cacheFile?: string,
 ): Promise<CliVersionInfo> {
   const tested = testedVersionOf(executor.npmPackage);
-  const cached = cacheFile === undefined ? null : await readCachedVersion(cacheFile, bin);
-  const version = cached ?? (await askVersion(executor, bin, env, cwd));
-  if (cacheFile !== undefined && cached === null && version !== null) await writeCachedVersion(cacheFile, bin, version).catch(() => undefined);
+  // Asked of (and remembered for) the file that really runs: codex's native binary, not its launcher.
+  const command = executor.resolveCommand?.(bin, env) ?? { bin, env };
+  const cached = cacheFile === undefined ? null : await readCachedVersion(cacheFile, command.bin);
+  const version = cached ?? (await askVersion(executor, command.bin, command.env, cwd));
+  if (cacheFile !== undefined && cached === null && version !== null) await writeCachedVersion(cacheFile, command.bin, version).catch(() => undefined);
   let warning: string | null = null;
   if (version === null) warning = `could not read the ${executor.name} CLI version from \`${bin} --version\``;
   else if (tested !== null && version !== tested)

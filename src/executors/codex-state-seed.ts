@@ -4,13 +4,14 @@ import { chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import { startAgentProcess } from '../process/agent-process.js';
 import { identifyBinary } from './cli-version-cache.js';
+import { resolveCodexCommand, type CodexCommand } from './codex-native.js';
 
 /**
  * codex sets up its sqlite databases (state, logs, memories, goals, queue) in a CODEX_HOME
  * that has none and runs their migrations: ~100 ms of every run, as each run has a private
  * home of its own. The empty databases one codex binary sets up are the same every time,
- * so they are made once per binary (its path, size, mtime and inode) and every run gets
- * its own copy. They are made by `codex exec` without a prompt, which sets them up and
+ * so they are made once per binary (the native one that runs: its path, size, mtime and
+ * inode) and every run gets its own copy. They are made by `codex exec` without a prompt, which sets them up and
  * exits before any thread begins, in a scratch home without a login: no thread, no account,
  * nothing of the user's is in them. A binary that makes none this way is remembered as such.
  */
@@ -21,11 +22,13 @@ const NONE_MARKER = 'none';
 const MAKE_TIMEOUT_MS = 10_000;
 
 /** Copies the binary's empty databases into a new run's agent home; returns how many files (0: none to give). */
-export async function seedCodexState(agentHome: string, bin: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const key = await identifyBinary(bin);
+export async function seedCodexState(agentHome: string, located: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<number> {
+  // Nothing of the user's: no login, no config, no API key (the home is set per template).
+  const command = resolveCodexCommand(located, { PATH: env.PATH ?? '/usr/bin:/bin' });
+  const key = await identifyBinary(command.bin);
   if (key === null) return 0;
   const dir = join(cacheDir, 'codex-state', createHash('sha256').update(key).digest('hex').slice(0, 16));
-  const files = (await listTemplate(dir)) ?? (await makeTemplateOnce(dir, bin, env));
+  const files = (await listTemplate(dir)) ?? (await makeTemplateOnce(dir, command));
   for (const name of files) {
     const target = join(agentHome, name);
     try {
@@ -56,21 +59,21 @@ const ignore = () => undefined;
 // The runs of one group start together: the first makes the copy, the others wait for it.
 const making = new Map<string, Promise<string[]>>();
 
-function makeTemplateOnce(dir: string, bin: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+function makeTemplateOnce(dir: string, command: CodexCommand): Promise<string[]> {
   let made = making.get(dir);
   if (!made) {
-    made = makeTemplate(dir, bin, env).finally(() => making.delete(dir));
+    made = makeTemplate(dir, command).finally(() => making.delete(dir));
     making.set(dir, made);
   }
   return made;
 }
 
-async function makeTemplate(dir: string, bin: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+async function makeTemplate(dir: string, command: CodexCommand): Promise<string[]> {
   const scratch = `${dir}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(scratch, { recursive: true, mode: 0o700 });
   try {
-    // Nothing of the user's: no login, no config, no API key; the home is the scratch directory.
-    const invocation = { file: bin, args: ['exec', '--json', '--skip-git-repo-check', '-C', scratch, '-'], cwd: scratch, env: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: scratch, CODEX_HOME: scratch } };
+    const args = ['exec', '--json', '--skip-git-repo-check', '-C', scratch, '-'];
+    const invocation = { file: command.bin, args, cwd: scratch, env: { ...command.env, HOME: scratch, CODEX_HOME: scratch } };
     // Contained like an agent; whatever it prints is dropped (a CLI that floods costs no memory).
     const made = await startAgentProcess({ invocation, input: '', onStdoutLines: ignore, onStderrLines: ignore, timeoutMs: MAKE_TIMEOUT_MS, idleTimeoutMs: MAKE_TIMEOUT_MS, graceMs: 1_000 }).done;
     const names = await readdir(scratch);

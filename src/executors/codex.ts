@@ -6,6 +6,7 @@ import { copyEnv, linkAgentFile, parseSemver, seedAgentHome } from './agent-home
 import { createCodexParser } from './codex-events.js';
 import type { AgentOptions, McpServer } from './agent-options.js';
 import { updateCodexConfigFile } from './codex-config.js';
+import { resolveCodexCommand } from './codex-native.js';
 import { seedCodexState } from './codex-state-seed.js';
 import { describeCodexLogin, readCodexProvider, watchCodexRefresh } from './codex-login.js';
 import type { AuthStatus, Executor, Invocation, InvocationRequest, SandboxMode } from './types.js';
@@ -49,7 +50,8 @@ function buildCodexInvocation(req: InvocationRequest): Invocation {
   args.push('-');
   const env = copyEnv(req.baseEnv);
   env.CODEX_HOME = req.agentHome;
-  return { file: req.bin, args, env, cwd: req.worktree };
+  const command = resolveCodexCommand(req.bin, env);
+  return { file: command.bin, args, env: command.env, cwd: req.worktree };
 }
 
 /** The user's own codex home: $CODEX_HOME or ~/.codex. */
@@ -121,6 +123,7 @@ export const codexExecutor = {
   describeLogin: (baseEnv: NodeJS.ProcessEnv) => describeCodexLogin(userCodexHome(baseEnv), baseEnv),
   watchLoginRefresh: (baseEnv: NodeJS.ProcessEnv, now: Date) => watchCodexRefresh(userCodexHome(baseEnv), now),
   checkAuth: checkCodexAuth,
+  resolveCommand: resolveCodexCommand,
   buildInvocation: buildCodexInvocation,
   createParser: createCodexParser,
   readSessionFacts: readCodexRollout,

@@ -4,7 +4,8 @@ import { ExecutorNotFoundError } from '../errors.js';
 import { packageRoot } from '../package-info.js';
 import type { Executor } from './types.js';
 
-function isExecutableFile(path: string): boolean {
+/** A regular file this process may execute. */
+export function isExecutableFile(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
     accessSync(path, constants.X_OK);

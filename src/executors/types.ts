@@ -76,6 +76,11 @@ export interface Executor {
    * environment, without printing secrets. Checked before the agent starts.
    */
   checkAuth(agentHome: string, baseEnv: NodeJS.ProcessEnv): AuthStatus;
+  /**
+   * What actually runs for a located binary, with the environment it needs (codex: its native
+   * binary rather than the npm launcher). Absent: the located binary itself.
+   */
+  resolveCommand?(bin: string, env: Record<string, string>): { bin: string; env: Record<string, string> };
   /** Builds the invocation (a resume when req.resumeSessionId is set). */
   buildInvocation(req: InvocationRequest): Invocation;
   /** A fresh parser for one run's stdout. */

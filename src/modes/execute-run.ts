@@ -154,7 +154,7 @@ async function runPhases(ctx: RunContext): Promise<void> {
   // A resumed run shares its parent's agent home: its answer must not be the parent's.
   if (executor.lastMessageFile) await rm(join(paths.agentHome, executor.lastMessageFile), { force: true });
   const invocation = executor.buildInvocation(invocationRequest(ctx));
-  summary.agent.argv = redactArgv(invocation, ctx.redact);
+  summary.agent.argv = redactArgv(plan.bin, invocation, ctx.redact);
   // Written before the agent starts: a dispatcher killed at any later instant leaves what
   // the next command needs to find every process of the agent (marker, cgroup).
   summary.agent_cgroup = createRunCgroup(summary.agent_marker ?? '');
@@ -236,6 +236,7 @@ function recordVersion(ctx: RunContext, info: CliVersionInfo): void {
   if (info.warning) ctx.summary.warnings.push(info.warning);
 }
 
-function redactArgv(invocation: Invocation, redact: Redactor): string[] {
-  return [invocation.file, ...invocation.args].map((arg) => redact(arg));
+/** The command as users would type it: the binary they know (codex's launcher, not the native file it runs). */
+function redactArgv(located: string, invocation: Invocation, redact: Redactor): string[] {
+  return [located, ...invocation.args].map((arg) => redact(arg));
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readJson, runCli, testEnv } from '../helpers/run-cli.js';
+import { codexTarget } from '../../src/executors/codex-native.js';
+import { FAKE_TRIPLE, writeFakeCodexInstall } from '../helpers/fake-codex-install.js';
+import { fakeAgent, readJson, runCli, testEnv } from '../helpers/run-cli.js';
 import { cleanRunHome, createRunHome } from '../helpers/sample-repo.js';
 
 let home: string;
@@ -11,12 +13,17 @@ beforeEach(async () => ({ home, repo } = await createRunHome('dispatch-clean-env
 afterEach(() => cleanRunHome(home));
 
 /** The names of the variables the fake agent got, from the file it wrote into its workspace. */
-async function agentEnvNames(args: string[]): Promise<string[]> {
-  const env = testEnv(home, { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', NOT_FOR_AGENTS: 'x', DATABASE_URL: 'postgres://u:p@db/x', KEEP_ME: 'kept' });
+async function agentEnvNames(args: string[], extra: Record<string, string> = {}): Promise<string[]> {
+  return (await runDumpEnv(args, extra)).names;
+}
+
+async function runDumpEnv(args: string[], extra: Record<string, string>): Promise<{ names: string[]; runDir: string }> {
+  const env = testEnv(home, { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', NOT_FOR_AGENTS: 'x', DATABASE_URL: 'postgres://u:p@db/x', KEEP_ME: 'kept', ...extra });
   const result = await runCli(['--quiet', ...args, repo, '[scenario:dump-env] list your environment'], { env });
-  expect(result.exitCode).toBe(0);
-  const summary = readJson<{ workspace: string }>(join(result.stdout.trim(), 'summary.json'));
-  return JSON.parse(readFileSync(join(summary.workspace, 'env-names.json'), 'utf8')) as string[];
+  expect(result.exitCode, result.stderr).toBe(0);
+  const runDir = result.stdout.trim();
+  const summary = readJson<{ workspace: string }>(join(runDir, 'summary.json'));
+  return { names: JSON.parse(readFileSync(join(summary.workspace, 'env-names.json'), 'utf8')) as string[], runDir };
 }
 
 describe('--clean-env through the CLI', () => {
@@ -37,5 +44,18 @@ describe('--clean-env through the CLI', () => {
   it('without --clean-env the agent gets dispatch\'s environment', async () => {
     const names = await agentEnvNames(['--executor', 'codex']);
     expect(names).toEqual(expect.arrayContaining(['NOT_FOR_AGENTS', 'DATABASE_URL', 'KEEP_ME', 'ANTHROPIC_API_KEY']));
+  });
+});
+
+describe.skipIf(codexTarget(process)?.triple !== FAKE_TRIPLE)('an npm-installed codex (its launcher as CODEX_BIN)', () => {
+  it.each([[['--clean-env']], [[]]])("gets the launcher's variables (flags: %j) and the summary names the launcher", async (flags) => {
+    // The native binary records what the launcher would have given it, then runs as the fake agent.
+    const seen = join(home, 'managed.txt');
+    const native = `#!/bin/sh\necho "$CODEX_MANAGED_PACKAGE_ROOT|$CODEX_MANAGED_BY_NPM|\${CODEX_MANAGED_BY_BUN:-unset}" > '${seen}'\nexec '${process.execPath}' '${fakeAgent}' "$@"\n`;
+    const install = writeFakeCodexInstall(join(home, 'project'), native);
+    const { names, runDir } = await runDumpEnv(['--executor', 'codex', ...flags], { CODEX_BIN: install.bin, CODEX_MANAGED_BY_BUN: '1' });
+    expect(names).toEqual(expect.arrayContaining(['CODEX_HOME', 'CODEX_MANAGED_PACKAGE_ROOT', 'CODEX_MANAGED_BY_NPM']));
+    expect(readFileSync(seen, 'utf8').trim()).toBe(`${install.packageRoot}|1|unset`);
+    expect(readJson<{ agent: { argv: string[] } }>(join(runDir, 'summary.json')).agent.argv[0]).toBe(install.bin);
   });
 });

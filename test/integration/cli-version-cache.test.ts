@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { probeCliVersion } from '../../src/executors/cli-version.js';
+import { codexTarget } from '../../src/executors/codex-native.js';
 import { getExecutor } from '../../src/executors/registry.js';
+import { FAKE_TRIPLE, writeFakeCodexInstall, writeInstalledFile } from '../helpers/fake-codex-install.js';
 
 // A real executable that counts how often it is asked, as a `codex --version` would be.
 async function writeCli(path: string, version: string, counter: string): Promise<void> {
@@ -76,5 +78,26 @@ describe('the cached CLI version probe', () => {
     await probeCliVersion(codex, bin, { PATH: process.env.PATH ?? '' }, dir);
     await probeCliVersion(codex, bin, { PATH: process.env.PATH ?? '' }, dir);
     expect(await askedCount(counter)).toBe(2);
+  });
+});
+
+describe.skipIf(codexTarget(process)?.triple !== FAKE_TRIPLE)('the version probe of an npm-installed codex', () => {
+  let dir: string;
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('asks the native binary (never the launcher) and remembers the answer by that binary', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dispatch-version-native-'));
+    const counter = join(dir, 'asked');
+    const nativeCli = (version: string) => `#!/bin/sh\necho "$CODEX_MANAGED_BY_NPM" >> '${counter}'\necho 'codex-cli ${version}'\n`;
+    const install = writeFakeCodexInstall(join(dir, 'project'), nativeCli('0.169.0'));
+    const cacheFile = join(dir, 'cli-versions.json');
+    const probe = () => probeCliVersion(getExecutor('codex'), install.bin, { PATH: process.env.PATH ?? '/usr/bin:/bin' }, dir, cacheFile);
+    expect(await probe()).toMatchObject({ version: '0.169.0', warning: null });
+    expect(await probe()).toMatchObject({ version: '0.169.0' });
+    // Asked once, with the launcher's variables (the launcher exits 99 when run).
+    expect(await readFile(counter, 'utf8')).toBe('1\n');
+    // A new platform package under the same launcher is asked again.
+    writeInstalledFile(install.native, nativeCli('0.170.0'), 0o755);
+    expect((await probe()).version).toBe('0.170.0');
   });
 });

@@ -2,7 +2,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { codexTarget } from '../../src/executors/codex-native.js';
 import { seedCodexState } from '../../src/executors/codex-state-seed.js';
+import { FAKE_TRIPLE, writeFakeCodexInstall, writeInstalledFile } from '../helpers/fake-codex-install.js';
 import { missingPinnedClis } from '../helpers/e2e-env.js';
 import { skipE2eSuite } from '../helpers/e2e-gate.js';
 import { CODEX_BIN } from '../model-server/cli-harness.js';
@@ -103,6 +105,22 @@ describe('seeding a run home with codex empty databases', () => {
     expect(await seedCodexState(await newHome('run-1'), bin, cache, env)).toBe(0);
     expect(await seedCodexState(await newHome('run-2'), bin, cache, env)).toBe(0);
     expect(await asked(bin)).toHaveLength(1);
+  });
+
+  it.skipIf(codexTarget(process)?.triple !== FAKE_TRIPLE)('makes them with the native binary of an npm install, once per native binary', async () => {
+    const native = (db: string) => `#!/bin/sh\necho "$CODEX_MANAGED_BY_NPM|$HOME|\${OPENAI_API_KEY:-none}" >> '${dir}/native.asked'\nprintf db > "$CODEX_HOME/${db}"\n`;
+    const install = writeFakeCodexInstall(join(dir, 'project'), native('state_5.sqlite'));
+    expect(await seedCodexState(await newHome('run-1'), install.bin, cache, env)).toBe(1);
+    expect(await seedCodexState(await newHome('run-2'), install.bin, cache, env)).toBe(1);
+    // The launcher (exit 99 if run) never ran; the native binary ran once, as the launcher would run it, with nothing of the user's.
+    const calls = (await readFile(join(dir, 'native.asked'), 'utf8')).trim().split('\n');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatch(new RegExp(`^1\\|${cache}/codex-state/[^|]+\\|none$`));
+    // A new platform package under the same launcher makes its own.
+    writeInstalledFile(install.native, native('state_6.sqlite'), 0o755);
+    const home = await newHome('run-3');
+    expect(await seedCodexState(home, install.bin, cache, env)).toBe(1);
+    expect(await readdir(home)).toEqual(['state_6.sqlite']);
   });
 
   it('gives nothing for a binary that is not there', async () => {
