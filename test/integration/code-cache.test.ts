@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,24 @@ describe('the code cache of bin/dispatch', () => {
     }
     const noHome = testEnv(home, { HOME: undefined, XDG_CACHE_HOME: undefined });
     expect(await runCli(['list'], { env: noHome })).toEqual(clean);
+  });
+
+  it('that a full disk cuts short leaves no part of itself behind', async (context) => {
+    // A 64 KB tmpfs (root only, as in CI): room for the directory, not for a 400 KB cache.
+    const small = join(home, 'small-disk');
+    mkdirSync(small);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { stdio: 'pipe' });
+    } catch {
+      context.skip('cannot mount a tmpfs here (needs root)');
+    }
+    try {
+      const clean = await runCli(['list'], { env: { ...env, DISPATCH_CODE_CACHE: 'off' } });
+      expect(await runCli(['list'], { env: { ...env, XDG_CACHE_HOME: small } })).toEqual(clean);
+      expect(readdirSync(join(small, 'outpost'))).toEqual([]);
+    } finally {
+      execFileSync('umount', ['-l', small]);
+    }
   });
 
   it('knows every subcommand of the CLI by name', () => {
