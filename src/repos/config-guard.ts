@@ -1,4 +1,5 @@
 import { runGit } from './git.js';
+import { readOwnConfig } from './mirror-config.js';
 
 // Scopes an agent can write from inside its worktree (the mirror's config is shared).
 const UNTRUSTED_SCOPES: ReadonlySet<string> = new Set(['local', 'worktree']);
@@ -8,9 +9,12 @@ const FILTER_VARS = ['clean', 'smudge', 'process'] as const;
  * Env (GIT_CONFIG_COUNT/KEY/VALUE, so any filter name is safe) that empties every
  * clean/smudge/process filter defined in the repository's own config: `git add` and
  * checkouts would otherwise run commands an agent planted. Filters from the user's global
- * or system config (git-lfs) keep working.
+ * or system config (git-lfs) keep working. `commonDir`: the repository's own directory (the
+ * mirror); when its config is still the one dispatch wrote, it defines no filter and no git
+ * process is needed to know it.
  */
-export async function buildFilterGuardEnv(cwd: string, gitArgs: string[] = []): Promise<Record<string, string>> {
+export async function buildFilterGuardEnv(cwd: string, gitArgs: string[] = [], commonDir?: string): Promise<Record<string, string>> {
+  if (commonDir !== undefined && (await readOwnConfig(commonDir))) return {};
   const result = await runGit(
     [...gitArgs, 'config', '--show-scope', '--includes', '--null', '--get-regexp', '^filter\\.'],
     { cwd, allowFailure: true },

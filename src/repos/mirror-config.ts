@@ -48,14 +48,57 @@ export async function writeMirrorConfig(mirrorPath: string, displayUrl: string, 
   await rename(tempPath, configPath);
 }
 
-/** The entries of the mirror's own config file; undefined when git cannot read it (it is then rebuilt from defaults, not trusted). */
+/**
+ * The entries of the mirror's own config file; undefined when git cannot read it (it is then
+ * rebuilt from defaults, not trusted). A file exactly as writeMirrorConfig wrote it is read
+ * without git.
+ */
 export async function readConfigEntries(mirrorPath: string): Promise<ConfigEntry[] | undefined> {
+  const own = await readOwnConfig(mirrorPath);
+  if (own) return own;
   const result = await runGit(['config', '--file', join(mirrorPath, 'config'), '--null', '--list'], {
     cwd: mirrorPath,
     allowFailure: true,
   });
   if (result.exitCode !== 0) return undefined;
   return result.stdout.split('\0').filter((item) => item !== '').map(splitConfigItem);
+}
+
+/** The entries of a repository's config file (`<gitDir>/config`) when it is one writeMirrorConfig wrote (parseOwnConfig). */
+export async function readOwnConfig(gitDir: string): Promise<ConfigEntry[] | undefined> {
+  return parseOwnConfig(await readFile(join(gitDir, 'config'), 'latin1').catch(() => ''));
+}
+
+/**
+ * The entries of a config text that is byte for byte what writeMirrorConfig writes: kept
+ * keys, core.bare and origin's, nothing else. Such a text defines no filter, no include and
+ * no worktree config: nothing an agent could have planted. Anything else (an agent's edit,
+ * git's own formatting, an empty file): undefined, and git must read it. The text is given
+ * as latin1 (one char per byte); it counts only when rendering the entries gives it back
+ * unchanged, so the parse guesses nothing. Pure.
+ */
+export function parseOwnConfig(text: string): ConfigEntry[] | undefined {
+  const entries: ConfigEntry[] = [];
+  let section: string | undefined;
+  for (const line of text.split('\n').slice(0, -1)) {
+    const header = /^\[([a-z]+)(?: "((?:[^"\\]|\\.)*)")?\]$/.exec(line);
+    if (header) {
+      section = header[2] === undefined ? header[1] : `${header[1]}.${unquote(header[2])}`;
+      continue;
+    }
+    const entry = /^\t([a-z]+) = "((?:[^"\\]|\\.)*)"$/.exec(line);
+    if (!entry || section === undefined) return undefined;
+    entries.push([`${section}.${entry[1]}`, Buffer.from(unquote(entry[2] ?? ''), 'latin1').toString('utf8')]);
+  }
+  if (entries.length === 0 || !entries.every(([key]) => OWN_KEYS.has(key))) return undefined;
+  // The round trip decides: only a text renderConfig gives back unchanged is ours.
+  return Buffer.from(renderConfig(entries), 'utf8').toString('latin1') === text ? entries : undefined;
+}
+
+const OWN_KEYS: ReadonlySet<string> = new Set([...KEPT_KEYS, 'core.bare', 'remote.origin.url', 'remote.origin.fetch']);
+
+function unquote(quoted: string): string {
+  return quoted.replace(/\\(.)/g, (_, ch: string) => ({ n: '\n', t: '\t' })[ch] ?? ch);
 }
 
 function splitConfigItem(item: string): ConfigEntry {

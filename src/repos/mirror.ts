@@ -7,7 +7,7 @@ import { DEFAULT_FETCH_TIMEOUT_MS, describeFetchTimeout, FETCH_TIMEOUT_HINT, low
 import { takeFetchFailure, takeMirrorWarnings } from './mirror-handoff.js';
 import { removeStaleRefLocks, setAsideUnreadableMirror } from './mirror-repair.js';
 import { hasCredentials } from './redact.js';
-import { MIRROR_FETCH_REFSPECS, readConfigEntries, writeMirrorConfig, type ConfigEntry } from './mirror-config.js';
+import { MIRROR_FETCH_REFSPECS, readConfigEntries, readOwnConfig, writeMirrorConfig, type ConfigEntry } from './mirror-config.js';
 import type { RepoSpec } from './repo-arg.js';
 import { branchesOf, isMirrorCurrent, LS_REMOTE_PATTERNS, parseRemoteListing, REMOTE_HEAD, REMOTE_PREFIX, type MirrorRefs, type RemoteListing } from './remote-refs.js';
 import { withRepoLock, type RepoLockOptions } from './repo-lock.js';
@@ -55,12 +55,21 @@ export async function ensureMirror(
   let refs: MirrorRefs | undefined;
   await withRepoLock(resolve(reposDir), spec.slug, async () => {
     const config = await initMirrorIfMissing(mirrorPath);
-    const repaired = await repairMirror(mirrorPath, spec.displayUrl);
+    const remote = await createRemoteCaller(mirrorPath, spec, limits);
+    // A config still as dispatch wrote it holds nothing (insteadOf, sshCommand) that would
+    // change ls-remote: it asks the remote while the mirror's refs are checked.
+    const early = config && (await readOwnConfig(mirrorPath)) ? listRemoteRefs(mirrorPath, spec, remote) : undefined;
+    early?.catch(() => undefined);
+    const repaired = await repairMirror(mirrorPath, spec.displayUrl).catch(async (error: unknown) => {
+      await early?.catch(() => undefined);
+      throw error;
+    });
     warnings.push(...repaired.warnings);
     // The config read by the usability check, unless the repair replaced the mirror (then it has no refs either).
     await writeMirrorConfig(mirrorPath, spec.displayUrl, repaired.refs ? config : undefined);
-    const remote = await createRemoteCaller(mirrorPath, spec, limits);
-    const listing = await listRemoteRefs(mirrorPath, spec, remote);
+    // A mirror the repair replaced is asked again: the early answer was given for the old one.
+    if (!repaired.refs) await early?.catch(() => undefined);
+    const listing = await (repaired.refs && early ? early : listRemoteRefs(mirrorPath, spec, remote));
     const local = repaired.refs ?? NO_REFS;
     if (isMirrorCurrent(listing.tips, local.tips)) {
       refs = { ...local, headTarget: await recordDefaultBranch(mirrorPath, listing.defaultBranch, local) };

@@ -105,7 +105,7 @@ export async function cleanWorktree(link: WorktreeLink, dir: string): Promise<vo
  */
 export async function resetWorktree(mirrorPath: string, link: WorktreeLink, dir: string, sha: string): Promise<void> {
   // The mirror's own filters are emptied: a smudge command an agent planted must not run.
-  const filterEnv = await buildFilterGuardEnv(mirrorPath, [`--git-dir=${mirrorPath}`]);
+  const filterEnv = await buildFilterGuardEnv(mirrorPath, [`--git-dir=${mirrorPath}`], mirrorPath);
   await runGit([...worktreeGitArgs(link, dir), 'checkout', '--quiet', '--force', '--detach', sha, '--'], { cwd: dir, env: filterEnv });
   await cleanWorktree(link, dir);
 }

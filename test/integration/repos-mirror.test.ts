@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InfraError, RepoArgError } from '../../src/errors.js';
@@ -174,6 +174,18 @@ describe('ensureMirror', () => {
     ]);
   });
 
+  it('asks the remote itself when an agent planted an insteadOf that would send ls-remote elsewhere', async () => {
+    const spec = localSpec();
+    const { mirrorPath } = await ensureMirror(spec, reposDir);
+    // The decoy lists exactly what the mirror has: asked instead of the source, it would skip the fetch.
+    const decoy = join(home, 'decoy.git');
+    await gitIn(home, ['clone', '--quiet', '--mirror', source.path, decoy]);
+    const newSha = await source.commitFiles({ 'new.txt': 'new\n' }, 'new on main');
+    await gitIn(mirrorPath, ['config', `url.${decoy}.insteadOf`, source.path]);
+    const { refs } = await ensureMirror(spec, reposDir);
+    expect((await resolveBaseCommit(mirrorPath, 'main', refs)).sha).toBe(newSha);
+  });
+
   it('takes over a stale lock left by a dispatch that died', async () => {
     const spec = localSpec();
     const lockDir = join(reposDir, `${spec.slug}.lock`);
@@ -252,6 +264,52 @@ describe('concurrent dispatches on one repository', () => {
     expect(listed).toHaveLength(13);
     await Promise.all(dirs.map((dir) => removeWorktree(mirrorPath, dir)));
     expect((await gitIn(mirrorPath, ['worktree', 'list', '--porcelain'])).match(/^worktree /gm)).toHaveLength(1);
+  });
+
+  it('registers a worktree as git worktree add does: same files, real paths, and git can list, lock and remove it', async () => {
+    const { mirrorPath } = await ensureMirror(localSpec(), reposDir);
+    const { sha } = await resolveBaseCommit(mirrorPath, undefined);
+    // Reached through a symlink: git records real paths, and so must we.
+    await symlink(home, join(home, 'via-link'));
+    const linkedMirror = join(home, 'via-link', 'repos', basename(mirrorPath));
+    const ours = join(home, 'via-link', 'runs', 'run-ours', 'workspace');
+    const gits = join(home, 'via-link', 'runs', 'run-git', 'workspace');
+    await mkdir(dirname(ours), { recursive: true });
+    await mkdir(dirname(gits), { recursive: true });
+    await addWorktree(linkedMirror, ours, sha);
+    await gitIn(mirrorPath, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', gits, sha]);
+    const adminOf = async (dir: string) => (await readFile(join(dir, '.git'), 'utf8')).replace(/^gitdir: /, '').trim();
+    const [ourAdmin, gitAdmin] = [await adminOf(ours), await adminOf(gits)];
+    expect(dirname(ourAdmin)).toBe(join(await realpath(mirrorPath), 'worktrees'));
+    expect(dirname(gitAdmin)).toBe(dirname(ourAdmin));
+    for (const [admin, dir] of [[ourAdmin, ours], [gitAdmin, gits]] as const) {
+      expect(await readFile(join(admin, 'gitdir'), 'utf8')).toBe(`${join(await realpath(dirname(dir)), 'workspace', '.git')}\n`);
+      expect(await readFile(join(admin, 'commondir'), 'utf8')).toBe('../..\n');
+      expect((await readFile(join(admin, 'HEAD'), 'utf8')).trim()).toBe(sha);
+    }
+    expect(await readdir(mirrorPath)).not.toContainEqual(expect.stringMatching(/^\.new-worktree-/));
+    const listed = await gitIn(mirrorPath, ['worktree', 'list', '--porcelain']);
+    expect(listed).toContain(`worktree ${await realpath(ours)}\nHEAD ${sha}\ndetached\n`);
+    expect(await gitIn(ours, ['status', '--porcelain'])).toBe('');
+    await gitIn(mirrorPath, ['worktree', 'lock', ours]);
+    await gitIn(mirrorPath, ['worktree', 'unlock', ours]);
+    await removeWorktree(mirrorPath, ours);
+    expect(existsSync(ours)).toBe(false);
+    expect(await gitIn(mirrorPath, ['worktree', 'list', '--porcelain'])).not.toContain('run-ours');
+  });
+
+  it('adds a worktree again at a path whose earlier worktree was moved away (a retried run)', async () => {
+    const { mirrorPath } = await ensureMirror(localSpec(), reposDir);
+    const { sha } = await resolveBaseCommit(mirrorPath, undefined);
+    const dir = join(home, 'runs', 'run-again', 'workspace');
+    await addWorktree(mirrorPath, dir, sha);
+    await rename(dirname(dir), join(home, 'runs', 'run-again.set-aside'));
+    await mkdir(dirname(dir));
+    await addWorktree(mirrorPath, dir, sha);
+    expect(await gitIn(dir, ['status', '--porcelain'])).toBe('');
+    expect(await gitIn(dir, ['rev-parse', 'HEAD'])).toBe(sha);
+    await removeWorktree(mirrorPath, dir);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('removes a worktree the agent left dirty, or already deleted', async () => {
