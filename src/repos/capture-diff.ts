@@ -47,14 +47,27 @@ export async function captureChanges(
     // diffBase: a tree-ish to diff against instead of beforeSha (a resumed run: its parent's end state).
     const base = opts.diffBase ?? beforeSha;
     if (!COMMIT_ID.test(base)) throw new InfraError(`not a tree id: ${JSON.stringify(base)}`);
-    // One diff prints both: the --numstat lines, a blank line, then the patch.
-    const { patch, numstat } = splitNumstatAndPatch((await runGitBuffer([...DIFF_ARGS, '--numstat', '--patch', '--binary', base, '--'], { cwd: root, env })).stdout);
+    // One diff prints both: the --numstat lines, a blank line, then the patch. The tree is
+    // written meanwhile (the index is replaced whole, by rename, so the diff reads either).
+    const [diff, tree] = await settleBoth(
+      runGitBuffer([...DIFF_ARGS, '--numstat', '--patch', '--binary', base, '--'], { cwd: root, env }),
+      runGit(['write-tree'], { cwd: root, env }),
+    );
+    const { patch, numstat } = splitNumstatAndPatch(diff.stdout);
     const stat = parseNumstat(numstat);
-    const afterTree = (await runGit(['write-tree'], { cwd: root, env })).stdout.trim();
+    const afterTree = tree.stdout.trim();
     const afterSha = headSha ?? beforeSha;
     const changes = await classifyChanges(root, baseEnv, beforeSha, afterSha, patch.length > 0);
     return { patch, afterSha, afterTree, changes, ...stat };
   });
+}
+
+/** Both results, once both calls ended (neither outlives the temporary index); the first failure otherwise. */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }
 
 interface IndexedWorktree {
@@ -83,7 +96,8 @@ export function captureObjectDir(worktree: string): string {
  */
 async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorktree) => Promise<T>): Promise<T> {
   const { root, gitDir, commonDir, headSha } = await locateWorktree(worktree);
-  const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root)) };
+  const repository = resolve(root, commonDir ?? '.git');
+  const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root, [], repository)) };
   const objectDir = captureObjectDir(root);
   await mkdir(objectDir, { recursive: true });
   const tempDir = await mkdtemp(join(tmpdir(), 'outpost-index-'));
@@ -92,7 +106,7 @@ async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorkt
       ...baseEnv,
       GIT_INDEX_FILE: join(tempDir, 'index'),
       GIT_OBJECT_DIRECTORY: objectDir,
-      GIT_ALTERNATE_OBJECT_DIRECTORIES: join(resolve(root, commonDir ?? '.git'), 'objects'),
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: join(repository, 'objects'),
     };
     const seeded = gitDir !== undefined && (await seedFromOwnIndex(root, gitDir, env));
     if (!seeded) await runGit(headSha ? ['read-tree', headSha] : ['read-tree', '--empty'], { cwd: root, env });

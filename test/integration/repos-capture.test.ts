@@ -187,6 +187,23 @@ describe('captureChanges', () => {
     }
   });
 
+  it('runs no filter the agent defined in its worktree-only config', async () => {
+    const marker = join(home, 'pwned');
+    await gitIn(workspace, ['config', 'core.repositoryformatversion', '1']);
+    await gitIn(workspace, ['config', 'extensions.worktreeConfig', 'true']);
+    await gitIn(workspace, ['config', '--worktree', 'core.bare', 'false']);
+    await gitIn(workspace, ['config', '--worktree', 'filter.pwn.clean', `touch '${marker}-clean'; cat`]);
+    await writeFiles(workspace, { '.gitattributes': '* filter=pwn\n', 'README.md': 'changed\n' });
+    // The trap is real: plain git runs it.
+    await gitIn(workspace, ['add', '--dry-run', 'README.md']).catch(() => '');
+    await gitIn(workspace, ['diff', '--stat']);
+    expect(existsSync(`${marker}-clean`)).toBe(true);
+    await unlink(`${marker}-clean`);
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(captured.patch.toString('utf8')).toContain('+changed');
+    expect(existsSync(`${marker}-clean`)).toBe(false);
+  });
+
   it('refuses a worktree whose .git file is gone rather than diff the repo around it', async () => {
     await unlink(join(workspace, '.git'));
     const error = await captureChanges(workspace, beforeSha).then(() => undefined, (err: unknown) => err);
