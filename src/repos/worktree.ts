@@ -1,7 +1,8 @@
 import { captureObjectDir } from './capture-diff.js';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../errors.js';
 import { buildFilterGuardEnv } from './config-guard.js';
@@ -25,20 +26,61 @@ export function withMirrorLock<T>(mirrorPath: string, fn: () => Promise<T>): Pro
 
 /**
  * Checks out `sha` detached in a new worktree `dir` of the mirror (dir must not exist yet).
- * Only the registration (`worktree add --no-checkout`, a few ms) holds the mirror lock; the
- * checkout, the slow part on a big repository, runs outside it, so the runs of a group or of
+ * The registration needs no git and no lock (writeWorktreeLink); where it cannot be made
+ * so, `git worktree add --no-checkout` makes it under the mirror lock. The checkout, the
+ * slow part on a big repository, runs outside any lock, so the runs of a group or of
  * concurrent dispatches check out side by side.
  */
 export async function addWorktree(mirrorPath: string, dir: string, sha: string): Promise<void> {
   if (!COMMIT_ID.test(sha)) throw new InfraError(`not a commit id: ${JSON.stringify(sha)}`);
   const target = resolve(dir);
-  const env = await buildFilterGuardEnv(mirrorPath, mirrorGitArgs(mirrorPath));
-  await withMirrorLock(mirrorPath, () => registerWorktreeLocked(mirrorPath, target, sha, env));
+  const env = await buildFilterGuardEnv(mirrorPath, mirrorGitArgs(mirrorPath), mirrorPath);
+  if (!(await writeWorktreeLink(mirrorPath, target, sha))) await withMirrorLock(mirrorPath, () => registerWorktreeLocked(mirrorPath, target, sha, env));
   const args = ['reset', '--hard', '--no-recurse-submodules', '--quiet'];
   const checkout = await runGit(args, { cwd: target, env: { ...env, GIT_CEILING_DIRECTORIES: dirname(target) }, allowFailure: true });
   if (checkout.exitCode === 0) return;
   await removeWorktree(mirrorPath, target).catch(() => undefined);
   throw toGitError(args, checkout);
+}
+
+/**
+ * Registers the new directory `target` as a worktree of the mirror detached at sha with the
+ * files `git worktree add --no-checkout --detach` writes (gitrepository-layout(5)):
+ * `<target>/.git` naming `worktrees/<name>`, which holds `gitdir`, `commondir` and `HEAD`,
+ * all by real paths, as git writes them. The admin dir is made beside and renamed into
+ * place once `.git` exists, so git in the other worktrees (which reads every admin dir) and
+ * a prune (which drops one whose worktree is gone) never see it half-made: no lock is
+ * needed. False, with nothing left behind, when `target` or the admin dir already exists
+ * or a write fails.
+ */
+async function writeWorktreeLink(mirrorPath: string, target: string, sha: string): Promise<boolean> {
+  try {
+    await mkdir(target);
+  } catch {
+    return false;
+  }
+  const mirror = await realpath(mirrorPath).catch(() => resolve(mirrorPath));
+  const worktree = await realpath(target).catch(() => target);
+  // Named after the run (its dir) and the worktree: a second add at the same path (a queued
+  // run's retry) finds its stale record there, and git's own add deals with that.
+  const name = `${basename(dirname(worktree))}-${basename(worktree)}`.replace(/[^A-Za-z0-9._-]/g, '-');
+  const staging = join(mirror, `.new-worktree-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(staging);
+    await Promise.all([
+      writeFile(join(staging, 'gitdir'), `${join(worktree, '.git')}\n`),
+      writeFile(join(staging, 'commondir'), '../..\n'),
+      writeFile(join(staging, 'HEAD'), `${sha}\n`),
+      writeFile(join(worktree, '.git'), `gitdir: ${join(mirror, 'worktrees', name)}\n`),
+    ]);
+    await mkdir(join(mirror, 'worktrees'), { recursive: true });
+    await rename(staging, join(mirror, 'worktrees', name));
+    return true;
+  } catch {
+    await rm(staging, { recursive: true, force: true });
+    await rm(target, { recursive: true, force: true });
+    return false;
+  }
 }
 
 async function registerWorktreeLocked(mirrorPath: string, target: string, sha: string, env: Record<string, string>): Promise<void> {
