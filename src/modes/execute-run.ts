@@ -70,16 +70,20 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
   // --env values reach the agent only, and are as secret as dispatch's own.
   const redact = createRedactor({ ...plan.env, ...plan.agent?.env });
   const agentOptions = `${JSON.stringify(describeAgentOptions(plan, redact), null, 2)}\n`;
-  await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary, { [AGENT_OPTIONS_FILE]: agentOptions }).catch((error: unknown) => {
-    // Nothing of the run exists yet (the directory appears whole or not at all).
-    throw isDiskFull(error) ? new InfraError(describeDiskFull(plan.home.runsDir, 'no run directory could be created'), 'free space and run again') : error;
-  });
   // One signal for every way a run is cancelled: the caller's (Ctrl-C, race, budget) and
   // `dispatch cancel` from another shell.
   const controller = new AbortController();
   const forward = () => controller.abort(hooks.signal?.reason);
   if (hooks.signal?.aborted) forward();
   hooks.signal?.addEventListener('abort', forward, { once: true });
+  // The fetch needs nothing of the run: git fetches while the run dir and the agent's home are made.
+  const baseFetch = plan.resume || plan.base ? undefined : startBaseFetch(plan, controller.signal);
+  await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary, { [AGENT_OPTIONS_FILE]: agentOptions }).catch(async (error: unknown) => {
+    hooks.signal?.removeEventListener('abort', forward);
+    await baseFetch?.stop();
+    // Nothing of the run exists yet (the directory appears whole or not at all).
+    throw isDiskFull(error) ? new InfraError(describeDiskFull(plan.home.runsDir, 'no run directory could be created'), 'free space and run again') : error;
+  });
   const stopWatching = watchCancelRequest(paths.dir, () => controller.abort('cancelled'));
   const redactBytes = createByteRedactor({ ...plan.env, ...plan.agent?.env });
   const ctx: RunContext = {
@@ -91,6 +95,7 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
     redactBytes,
     now,
     state: createRunState(),
+    baseFetch: baseFetch?.result,
     emit(event) {
       const timed = ctx.eventLog.append(event, now());
       hooks.onEvent?.(runId, timed);
@@ -110,6 +115,8 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
     if (error instanceof CancelledError && ctx.isCancelled()) await finishRun(ctx, null, null);
     else await finishRunWithError(ctx, error);
   } finally {
+    // A run that ended before its checkout (no login, cancelled) stops the fetch it started.
+    await baseFetch?.stop();
     stopWatching();
     removeRunCgroup(summary.agent_cgroup ?? null);
     hooks.signal?.removeEventListener('abort', forward);
@@ -190,7 +197,7 @@ async function runPhases(ctx: RunContext): Promise<void> {
 
 /** A clean worktree of the mirror at the base commit (fresh, or a parked one reset); returns the mirror. */
 async function createWorkspace(ctx: RunContext): Promise<string> {
-  const base = ctx.plan.base ?? (await fetchBase(ctx.plan, ctx.hooks.signal));
+  const base = ctx.plan.base ?? (await (ctx.baseFetch ?? fetchBase(ctx.plan, ctx.hooks.signal)));
   const { mirrorPath } = base;
   await checkoutWorkspace(mirrorPath, ctx.paths.workspace, base.sha, ctx.plan.workspacePool ?? DEFAULT_WORKSPACE_POOL);
   ctx.summary.branch = base.branch;
@@ -206,6 +213,26 @@ export async function fetchBase(
 ): Promise<NonNullable<RunPlan['base']>> {
   const { mirrorPath, warnings, refs } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
   return { mirrorPath, warnings, ...(await resolveBaseCommit(mirrorPath, plan.branch, refs)) };
+}
+
+interface BaseFetch {
+  result: Promise<NonNullable<RunPlan['base']>>;
+  /** Stops the fetch if it still runs, and waits until it ended. */
+  stop(): Promise<void>;
+}
+
+function startBaseFetch(plan: RunPlan, signal: AbortSignal): BaseFetch {
+  const stopper = new AbortController();
+  const result = fetchBase(plan, AbortSignal.any([signal, stopper.signal]));
+  // Read by createWorkspace; a run that never gets there drops the failure.
+  result.catch(() => undefined);
+  return {
+    result,
+    async stop() {
+      stopper.abort();
+      await result.catch(() => undefined);
+    },
+  };
 }
 
 function invocationRequest(ctx: RunContext): InvocationRequest {

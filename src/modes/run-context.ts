@@ -25,4 +25,6 @@ export interface RunContext {
   /** Records a dispatcher event in events.jsonl and tells the caller. */
   emit(event: NormalizedEvent): TimedEvent;
   isCancelled(): boolean;
+  /** The mirror's fetch and the base commit, started before the run dir was made (a single run). */
+  baseFetch?: Promise<NonNullable<RunPlan['base']>> | undefined;
 }

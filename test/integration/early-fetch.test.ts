@@ -1,0 +1,77 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executeRun } from '../../src/modes/execute-run.js';
+import type { RunPlan } from '../../src/modes/run-plan.js';
+import { parseRepoArg } from '../../src/repos/repo-arg.js';
+import { resolveHome } from '../../src/runs/home.js';
+import { makeTempDir } from '../helpers/git-fixtures.js';
+import { fakeAgent, processesUnder } from '../helpers/run-cli.js';
+
+// A single run starts its mirror's fetch before it makes its run dir and the agent's home.
+// A run that ends before it needs the checkout (no login) must stop that fetch, not wait
+// for it: here the remote accepts the connection and never answers.
+
+let home: string;
+let server: Server;
+let sockets: Socket[];
+let url: string;
+
+beforeEach(async () => {
+  home = await makeTempDir('outpost-early-fetch-');
+  sockets = [];
+  server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  url = `http://127.0.0.1:${address.port}/x.git`;
+});
+afterEach(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await rm(home, { recursive: true, force: true });
+});
+
+function planWithoutLogin(): RunPlan {
+  const userHome = join(home, 'user');
+  return {
+    executor: 'codex',
+    bin: fakeAgent,
+    repo: parseRepoArg(url, { cwd: home }),
+    task: 'do something',
+    sandbox: 'workspace-write',
+    timeoutMs: 60_000,
+    idleTimeoutMs: 60_000,
+    graceMs: 1_000,
+    fetchTimeoutMs: 10 * 60_000,
+    outputCapBytes: 1 << 20,
+    labels: {},
+    keepWorkspace: false,
+    requireChanges: false,
+    home: resolveHome(join(home, 'dispatch'), {}),
+    // No OPENAI_API_KEY and no codex login in this HOME.
+    env: { PATH: process.env.PATH, HOME: userHome, CODEX_HOME: join(userHome, '.codex') },
+    mode: 'single',
+    groupId: null,
+  };
+}
+
+describe('the fetch a single run starts early', () => {
+  it('is stopped when the run ends before its checkout: outcome auth at once, no git left, lock free', async () => {
+    await mkdir(join(home, 'user', '.codex'), { recursive: true });
+    const started = Date.now();
+    const result = await executeRun(planWithoutLogin());
+    expect(result.summary.outcome).toBe('auth');
+    expect(result.exitCode).toBe(6);
+    // The fetch deadline is 10 minutes: the run did not wait for it.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(processesUnder(home)).toEqual([]);
+    const repos = join(home, 'dispatch', 'repos');
+    expect(existsSync(repos) ? readdirSync(repos).filter((name) => name.endsWith('.lock')) : []).toEqual([]);
+  });
+});
