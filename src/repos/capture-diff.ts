@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InfraError } from '../errors.js';
 import { buildFilterGuardEnv } from './config-guard.js';
+import { readDetachedWorktree } from './detached-worktree.js';
 import { runGit, runGitBuffer } from './git.js';
 import { findIndexDoubt, indexHashBytes } from './index-flags.js';
 
@@ -59,7 +60,7 @@ export async function captureChanges(
     const afterSha = headSha ?? beforeSha;
     const changes = await classifyChanges(root, baseEnv, beforeSha, afterSha, patch.length > 0);
     return { patch, afterSha, afterTree, changes, ...stat };
-  });
+  }, beforeSha);
 }
 
 /** Both results, once both calls ended (neither outlives the temporary index); the first failure otherwise. */
@@ -94,8 +95,8 @@ export function captureObjectDir(worktree: string): string {
  * --all` skip files that did not change), or as HEAD's tree when that copy cannot be
  * trusted; objects go to captureObjectDir, the mirror's are read through an alternate.
  */
-async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorktree) => Promise<T>): Promise<T> {
-  const { root, gitDir, commonDir, headSha } = await locateWorktree(worktree);
+async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorktree) => Promise<T>, startSha?: string): Promise<T> {
+  const { root, gitDir, commonDir, headSha } = await locateWorktree(worktree, startSha);
   const repository = resolve(root, commonDir ?? '.git');
   const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root, [], repository)) };
   const objectDir = captureObjectDir(root);
@@ -212,11 +213,14 @@ interface WorktreeLocation {
 
 // An agent can delete or rewrite the worktree's `.git` file; git would then find the
 // repository around the run directory (or the one the new file names) instead. One
-// rev-parse answers where the worktree's repository is and what HEAD is.
-async function locateWorktree(worktree: string): Promise<WorktreeLocation> {
+// rev-parse answers where the worktree's repository is and what HEAD is, unless the files
+// say it beyond doubt (HEAD still detached at the commit the run started from).
+async function locateWorktree(worktree: string, startSha: string | undefined): Promise<WorktreeLocation> {
   const root = await realpath(worktree).catch(() => {
     throw new InfraError(`workspace is missing: ${worktree}`);
   });
+  const known = startSha === undefined ? null : await readDetachedWorktree(root, startSha);
+  if (known) return { root, ...known };
   const env = { GIT_CEILING_DIRECTORIES: dirname(root) };
   const where = ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'];
   let result = await runGit([...where, 'HEAD^{commit}'], { cwd: root, env, allowFailure: true });

@@ -187,6 +187,25 @@ describe('captureChanges', () => {
     }
   });
 
+  it('captures the same whether the files answer where the repository is or git has to', async () => {
+    await makeAgentEdits(workspace);
+    const read = await captureChanges(workspace, beforeSha);
+    // Config git wrote itself (not dispatch's own rendering): the capture asks git instead.
+    await gitIn(workspace, ['config', 'user.name', 'The Agent']);
+    const asked = await captureChanges(workspace, beforeSha);
+    expect(asked).toEqual(read);
+    expect(read).toMatchObject({ afterSha: beforeSha, changes: 'uncommitted' });
+  });
+
+  it('follows HEAD onto a branch the agent checked out and committed on', async () => {
+    await gitIn(workspace, ['switch', '--quiet', '-c', 'agent/work']);
+    await writeFiles(workspace, { 'branch.txt': 'on a branch\n' });
+    await gitIn(workspace, ['add', 'branch.txt']);
+    await gitIn(workspace, ['commit', '--quiet', '-m', 'on a branch']);
+    const captured = await captureChanges(workspace, beforeSha);
+    expect(captured).toMatchObject({ afterSha: await gitIn(workspace, ['rev-parse', 'HEAD']), changes: 'committed', filesChanged: 1 });
+  });
+
   it('runs no filter the agent defined in its worktree-only config', async () => {
     const marker = join(home, 'pwned');
     await gitIn(workspace, ['config', 'core.repositoryformatversion', '1']);
