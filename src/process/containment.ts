@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listLiveGroupMembers, signalGroup } from './process-group.js';
+import { signalGroup } from './process-group.js';
+import { scanProcesses } from './proc-scan.js';
 import { killCgroup, listCgroupProcesses, removeRunCgroup } from './run-cgroup.js';
-import { findMarkedProcesses } from './run-marker.js';
+import { markerEntry } from './run-marker.js';
 
 /**
  * How one run's processes are found, whatever group or session they moved to: the marker
@@ -35,9 +36,11 @@ const KILL_SWEEP_MS = 5_000;
 
 /** Every live process of the run now, the dispatcher itself excepted. */
 export function findContained(c: Containment): number[] {
-  const pids = new Set([...listCgroupProcesses(c.cgroup), ...findMarkedProcesses(c.marker)]);
+  // One pass over /proc answers for the marker and the group both.
+  const scan = scanProcesses(c.marker === '' ? null : markerEntry(c.marker), c.pgid);
+  const pids = new Set([...listCgroupProcesses(c.cgroup), ...(scan?.marked ?? [])]);
   if (c.pgid !== null) {
-    const members = listLiveGroupMembers(c.pgid);
+    const members = scan?.members;
     // Without /proc (macOS) the group is all we can see: it stands for itself while it answers.
     if (members === undefined) {
       if (c.pgidTrusted && isGroupSignalable(c.pgid)) pids.add(c.pgid);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { scanProcesses } from './proc-scan.js';
 
 /**
  * The per-run marker: an environment variable every descendant of the agent inherits
@@ -29,33 +30,10 @@ export function canScanMarkers(): boolean {
  */
 export function findMarkedProcesses(marker: string): number[] {
   if (marker === '') return [];
-  const needle = Buffer.from(`\0${RUN_MARKER_VAR}=${marker}\0`);
-  const first = Buffer.from(`${RUN_MARKER_VAR}=${marker}\0`);
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const environ = readFileSync(`/proc/${entry}/environ`);
-      if (!(environ.subarray(0, first.length).equals(first) || environ.includes(needle))) continue;
-      if (!isZombie(entry)) found.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
+  return scanProcesses(markerEntry(marker), null)?.marked ?? [];
 }
 
-function isZombie(pid: string): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return true;
-  }
+/** The marker as its environment entry reads: `OUTPOST_RUN_MARKER=<marker>`. */
+export function markerEntry(marker: string): string {
+  return `${RUN_MARKER_VAR}=${marker}`;
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { damagedSince } from '../../src/lifecycle/prune-damaged-mirrors.js';
 import { runCli, testEnv } from '../helpers/run-cli.js';
@@ -27,8 +27,10 @@ describe('damaged mirror copies', () => {
     // that copy, never at the fresh mirror's worktrees/<name> (the second run's).
     const [firstRun = '', secondRun = ''] = runDirs(home);
     const dotGit = (run: string) => readFileSync(join(run, 'workspace', '.git'), 'utf8').trim();
-    expect(dotGit(firstRun)).toBe(`gitdir: ${join(home, 'repos', damaged ?? '', 'worktrees', 'workspace')}`);
-    expect(dotGit(secondRun)).toBe(`gitdir: ${join(home, 'repos', mirror, 'worktrees', 'workspace')}`);
+    // A worktree's admin dir is named after its run: `<run-id>-workspace`.
+    const adminName = (run: string) => `${basename(run)}-workspace`;
+    expect(dotGit(firstRun)).toBe(`gitdir: ${join(home, 'repos', damaged ?? '', 'worktrees', adminName(firstRun))}`);
+    expect(dotGit(secondRun)).toBe(`gitdir: ${join(home, 'repos', mirror, 'worktrees', adminName(secondRun))}`);
     const gitStatus = (run: string) => execFileSync('git', ['status', '--porcelain'], { cwd: join(run, 'workspace'), encoding: 'utf8', stdio: 'pipe' });
     expect(gitStatus(secondRun)).not.toBe('');
 
