@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,7 +35,7 @@ export async function tryOwnedLock(lockPath: string, onDeadHolder?: (owner: Lock
   removeDeadLeftovers(lockPath);
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   for (;;) {
-    if (await createLock(lockPath)) return { kind: 'acquired', release: () => releaseLock(lockPath) };
+    if (createLock(lockPath)) return { kind: 'acquired', release: releaserOf(lockPath) };
     const holder = inspectHolder(lockPath);
     // Released between our attempt and our look: try again.
     if (holder.kind === 'gone') continue;
@@ -72,24 +72,27 @@ export function readLockOwner(lockPath: string): LockOwner | undefined {
   }
 }
 
-async function createLock(lockPath: string): Promise<boolean> {
-  await mkdir(dirname(lockPath), { recursive: true });
+// Creating and releasing a lock are a few metadata calls on a local directory: made
+// synchronously, they take microseconds, where each queued behind the thread pool's
+// fsyncs (a run dir being written) waits milliseconds.
+function createLock(lockPath: string): boolean {
+  mkdirSync(dirname(lockPath), { recursive: true });
   // rename() would replace an empty directory: an older dispatcher's ownerless lock. Ours
   // always hold owner.json, so between our own writers the rename alone decides.
   if (existsSync(lockPath)) return false;
   const staging = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}.new`;
-  await mkdir(staging);
+  mkdirSync(staging);
   const owner: LockOwner = { pid: process.pid, pid_start: processStartTicks(process.pid), host: hostname(), since: new Date().toISOString() };
   try {
-    await writeFile(join(staging, 'owner.json'), `${JSON.stringify(owner)}\n`);
-    await rename(staging, lockPath);
+    writeFileSync(join(staging, 'owner.json'), `${JSON.stringify(owner)}\n`);
+    renameSync(staging, lockPath);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR') throw error;
     return false;
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
   }
 }
 
@@ -137,7 +140,7 @@ async function takeOver(lockPath: string, dead: LockOwner | undefined, onDeadHol
       await rename(lockPath, tomb).catch(() => undefined);
       await rm(tomb, { recursive: true, force: true });
     }
-    if (await createLock(lockPath)) return { kind: 'acquired', release: () => releaseLock(lockPath) };
+    if (createLock(lockPath)) return { kind: 'acquired', release: releaserOf(lockPath) };
     const holder = inspectHolder(lockPath);
     return { kind: 'held', owner: holder.kind === 'alive' ? holder.owner : undefined };
   } finally {
@@ -145,15 +148,19 @@ async function takeOver(lockPath: string, dead: LockOwner | undefined, onDeadHol
   }
 }
 
+function releaserOf(lockPath: string): () => Promise<void> {
+  return () => Promise.resolve().then(() => releaseLock(lockPath));
+}
+
 /** Removes the lock if it is still ours (a lock taken over from us is left to its new holder). */
-async function releaseLock(lockPath: string): Promise<void> {
+function releaseLock(lockPath: string): void {
   const owner = readLockOwner(lockPath);
   if (owner && (owner.pid !== process.pid || owner.host !== hostname())) return;
   const tomb = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}.released`;
   try {
-    await rename(lockPath, tomb);
+    renameSync(lockPath, tomb);
   } catch {
     return;
   }
-  await rm(tomb, { recursive: true, force: true });
+  rmSync(tomb, { recursive: true, force: true });
 }

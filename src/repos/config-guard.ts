@@ -14,7 +14,7 @@ const FILTER_VARS = ['clean', 'smudge', 'process'] as const;
  * process is needed to know it.
  */
 export async function buildFilterGuardEnv(cwd: string, gitArgs: string[] = [], commonDir?: string): Promise<Record<string, string>> {
-  if (commonDir !== undefined && (await readOwnConfig(commonDir))) return {};
+  if (commonDir !== undefined && readOwnConfig(commonDir)) return {};
   const result = await runGit(
     [...gitArgs, 'config', '--show-scope', '--includes', '--null', '--get-regexp', '^filter\\.'],
     { cwd, allowFailure: true },

@@ -24,7 +24,7 @@ export async function readDetachedWorktree(root: string, expectedSha: string): P
   if (named === undefined) return null;
   const link = await readWorktreeLink(dirname(dirname(named)), root);
   const commonDir = link ? dirname(dirname(link.adminDir)) : '';
-  if (!link || !(await readOwnConfig(commonDir))) return null;
+  if (!link || !readOwnConfig(commonDir)) return null;
   const head = DETACHED_HEAD.exec(await readFile(join(link.adminDir, 'HEAD'), 'utf8').catch(() => ''))?.[1];
   return head === expectedSha ? { gitDir: link.adminDir, commonDir, headSha: head } : null;
 }

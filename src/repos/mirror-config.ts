@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGit } from './git.js';
@@ -54,7 +55,7 @@ export async function writeMirrorConfig(mirrorPath: string, displayUrl: string, 
  * without git.
  */
 export async function readConfigEntries(mirrorPath: string): Promise<ConfigEntry[] | undefined> {
-  const own = await readOwnConfig(mirrorPath);
+  const own = readOwnConfig(mirrorPath);
   if (own) return own;
   const result = await runGit(['config', '--file', join(mirrorPath, 'config'), '--null', '--list'], {
     cwd: mirrorPath,
@@ -65,8 +66,15 @@ export async function readConfigEntries(mirrorPath: string): Promise<ConfigEntry
 }
 
 /** The entries of a repository's config file (`<gitDir>/config`) when it is one writeMirrorConfig wrote (parseOwnConfig). */
-export async function readOwnConfig(gitDir: string): Promise<ConfigEntry[] | undefined> {
-  return parseOwnConfig(await readFile(join(gitDir, 'config'), 'latin1').catch(() => ''));
+export function readOwnConfig(gitDir: string): ConfigEntry[] | undefined {
+  // A small local file, read synchronously: no wait behind the thread pool's fsyncs.
+  let text = '';
+  try {
+    text = readFileSync(join(gitDir, 'config'), 'latin1');
+  } catch {
+    // missing or unreadable: not ours
+  }
+  return parseOwnConfig(text);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { pickErrorLine, runGit } from './git.js';
@@ -66,9 +66,9 @@ async function relinkWorktrees(oldPath: string, movedTo: string): Promise<void> 
  * while a git process works in the mirror or one of them. Returns the removed paths.
  */
 export async function removeStaleRefLocks(mirrorPath: string): Promise<string[]> {
-  const locks = [...(await findLockFiles(join(mirrorPath, 'refs'))), join(mirrorPath, 'packed-refs.lock')];
+  const locks = [...findLockFiles(join(mirrorPath, 'refs')), join(mirrorPath, 'packed-refs.lock')];
   const present: string[] = [];
-  for (const lock of locks) if (await isFile(lock)) present.push(lock);
+  for (const lock of locks) if (isFile(lock)) present.push(lock);
   if (present.length === 0) return [];
   const busy = isGitWorkingIn([mirrorPath, ...(await listWorktreeDirs(mirrorPath))]);
   const removed: string[] = [];
@@ -81,25 +81,29 @@ export async function removeStaleRefLocks(mirrorPath: string): Promise<string[]>
   return removed;
 }
 
-async function findLockFiles(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
+// The refs tree is small and local: read synchronously, not one thread-pool trip per directory.
+function findLockFiles(dir: string): string[] {
   const found: string[] = [];
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await findLockFiles(path)));
-    else if (entry.name.endsWith('.lock')) found.push(path);
-  }
+  const walk = (at: string) => {
+    let entries;
+    try {
+      entries = readdirSync(at, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.lock')) found.push(path);
+    }
+  };
+  walk(dir);
   return found;
 }
 
-async function isFile(path: string): Promise<boolean> {
+function isFile(path: string): boolean {
   try {
-    return (await stat(path)).isFile();
+    return statSync(path).isFile();
   } catch {
     return false;
   }

@@ -58,7 +58,7 @@ export async function ensureMirror(
     const remote = await createRemoteCaller(mirrorPath, spec, limits);
     // A config still as dispatch wrote it holds nothing (insteadOf, sshCommand) that would
     // change ls-remote: it asks the remote while the mirror's refs are checked.
-    const early = config && (await readOwnConfig(mirrorPath)) ? listRemoteRefs(mirrorPath, spec, remote) : undefined;
+    const early = config && readOwnConfig(mirrorPath) ? listRemoteRefs(mirrorPath, spec, remote) : undefined;
     early?.catch(() => undefined);
     const repaired = await repairMirror(mirrorPath, spec.displayUrl).catch(async (error: unknown) => {
       await early?.catch(() => undefined);

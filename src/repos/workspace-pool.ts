@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../runs/atomic-write.js';
@@ -17,9 +17,14 @@ export function poolDirOf(mirrorPath: string): string {
 }
 
 /** The parked worktrees of a mirror, oldest first. */
-export async function listParked(mirrorPath: string): Promise<string[]> {
+export function listParked(mirrorPath: string): string[] {
   const dir = poolDirOf(mirrorPath);
-  const names = await readdir(dir).catch(() => [] as string[]);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // no pool yet
+  }
   return names.filter((name) => ENTRY_NAME.test(name)).sort().map((name) => join(dir, name));
 }
 
@@ -46,7 +51,7 @@ export async function releaseWorkspace(mirrorPath: string, dir: string, poolSize
 }
 
 async function parkWorktree(mirrorPath: string, dir: string, poolSize: number): Promise<boolean> {
-  if ((await listParked(mirrorPath)).length >= poolSize) return false;
+  if (listParked(mirrorPath).length >= poolSize) return false;
   const link = await inspectReusable(mirrorPath, dir);
   if (!link) return false;
   // What the agent built (node_modules, build output) goes now, as a removal would free it.
@@ -59,7 +64,7 @@ async function parkWorktree(mirrorPath: string, dir: string, poolSize: number): 
   // Under the mirror lock: the bound holds against concurrent parks, and no `worktree
   // prune` sees the admin dir between the move and its new `gitdir`.
   return withMirrorLock(mirrorPath, async () => {
-    if ((await listParked(mirrorPath)).length >= poolSize) return false;
+    if (listParked(mirrorPath).length >= poolSize) return false;
     await moveWorktree(link.adminDir, dir, entry);
     return true;
   });
@@ -70,11 +75,11 @@ async function parkWorktree(mirrorPath: string, dir: string, poolSize: number): 
  * the pool is empty or the worktree taken is doubtful — that one is removed.
  */
 async function takeParked(mirrorPath: string, dir: string, sha: string): Promise<boolean> {
-  if ((await listParked(mirrorPath)).length === 0) return false;
+  if (listParked(mirrorPath).length === 0) return false;
   try {
     // Claimed under the mirror lock: a rename takes one entry for one run only.
     const claimed = await withMirrorLock(mirrorPath, async () => {
-      const newest = (await listParked(mirrorPath)).at(-1);
+      const newest = listParked(mirrorPath).at(-1);
       if (newest === undefined) return false;
       const link = await readWorktreeLink(mirrorPath, newest);
       if (link) await moveWorktree(link.adminDir, newest, dir);
@@ -106,7 +111,7 @@ export async function clearWorkspacePools(reposDir: string, dryRun: boolean): Pr
   if (!existsSync(reposDir)) return cleared;
   for (const name of (await readdir(reposDir)).filter((entry) => entry.endsWith('.pool'))) {
     const mirrorPath = join(reposDir, `${name.slice(0, -'.pool'.length)}.git`);
-    const entries = await listParked(mirrorPath);
+    const entries = listParked(mirrorPath);
     cleared.entries.push(...entries);
     for (const entry of entries) cleared.bytes += await diskUsage(entry);
     if (dryRun) continue;

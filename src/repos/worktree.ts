@@ -1,7 +1,7 @@
 import { captureObjectDir } from './capture-diff.js';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../errors.js';
@@ -35,7 +35,7 @@ export async function addWorktree(mirrorPath: string, dir: string, sha: string):
   if (!COMMIT_ID.test(sha)) throw new InfraError(`not a commit id: ${JSON.stringify(sha)}`);
   const target = resolve(dir);
   const env = await buildFilterGuardEnv(mirrorPath, mirrorGitArgs(mirrorPath), mirrorPath);
-  if (!(await writeWorktreeLink(mirrorPath, target, sha))) await withMirrorLock(mirrorPath, () => registerWorktreeLocked(mirrorPath, target, sha, env));
+  if (!writeWorktreeLink(mirrorPath, target, sha)) await withMirrorLock(mirrorPath, () => registerWorktreeLocked(mirrorPath, target, sha, env));
   const args = ['reset', '--hard', '--no-recurse-submodules', '--quiet'];
   const checkout = await runGit(args, { cwd: target, env: { ...env, GIT_CEILING_DIRECTORIES: dirname(target) }, allowFailure: true });
   if (checkout.exitCode === 0) return;
@@ -53,32 +53,31 @@ export async function addWorktree(mirrorPath: string, dir: string, sha: string):
  * needed. False, with nothing left behind, when `target` or the admin dir already exists
  * or a write fails.
  */
-async function writeWorktreeLink(mirrorPath: string, target: string, sha: string): Promise<boolean> {
+function writeWorktreeLink(mirrorPath: string, target: string, sha: string): boolean {
+  // A dozen metadata calls on local directories: synchronous, they take microseconds each.
   try {
-    await mkdir(target);
+    mkdirSync(target);
   } catch {
     return false;
   }
-  const mirror = await realpath(mirrorPath).catch(() => resolve(mirrorPath));
-  const worktree = await realpath(target).catch(() => target);
-  // Named after the run (its dir) and the worktree: a second add at the same path (a queued
-  // run's retry) finds its stale record there, and git's own add deals with that.
-  const name = `${basename(dirname(worktree))}-${basename(worktree)}`.replace(/[^A-Za-z0-9._-]/g, '-');
-  const staging = join(mirror, `.new-worktree-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const staging = join(mirrorPath, `.new-worktree-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(staging);
-    await Promise.all([
-      writeFile(join(staging, 'gitdir'), `${join(worktree, '.git')}\n`),
-      writeFile(join(staging, 'commondir'), '../..\n'),
-      writeFile(join(staging, 'HEAD'), `${sha}\n`),
-      writeFile(join(worktree, '.git'), `gitdir: ${join(mirror, 'worktrees', name)}\n`),
-    ]);
-    await mkdir(join(mirror, 'worktrees'), { recursive: true });
-    await rename(staging, join(mirror, 'worktrees', name));
+    const mirror = realpathSync(mirrorPath);
+    const worktree = realpathSync(target);
+    // Named after the run (its dir) and the worktree: a second add at the same path (a queued
+    // run's retry) finds its stale record there, and git's own add deals with that.
+    const name = `${basename(dirname(worktree))}-${basename(worktree)}`.replace(/[^A-Za-z0-9._-]/g, '-');
+    mkdirSync(staging);
+    writeFileSync(join(staging, 'gitdir'), `${join(worktree, '.git')}\n`);
+    writeFileSync(join(staging, 'commondir'), '../..\n');
+    writeFileSync(join(staging, 'HEAD'), `${sha}\n`);
+    writeFileSync(join(worktree, '.git'), `gitdir: ${join(mirror, 'worktrees', name)}\n`);
+    mkdirSync(join(mirror, 'worktrees'), { recursive: true });
+    renameSync(staging, join(mirror, 'worktrees', name));
     return true;
   } catch {
-    await rm(staging, { recursive: true, force: true });
-    await rm(target, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(target, { recursive: true, force: true });
     return false;
   }
 }

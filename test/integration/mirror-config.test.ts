@@ -30,7 +30,7 @@ describe("the mirror config dispatch wrote, read without git", () => {
     ['sha256 objects and kept core settings', [['extensions.objectformat', 'sha256'], ['core.logallrefupdates', 'true'], ['core.symlinks', 'false']], 'ssh://git@example.com/a/b.git'],
   ])('%s: the same entries git lists', async (_name, kept, url) => {
     await writeMirrorConfig(mirror, url, [['core.repositoryformatversion', kept.some(([k]) => k === 'extensions.objectformat') ? '1' : '0'], ...(kept as Array<[string, string]>)]);
-    const ours = await readOwnConfig(mirror);
+    const ours = readOwnConfig(mirror);
     expect(ours).toBeDefined();
     expect(ours).toEqual(await listedByGit());
   });
@@ -45,7 +45,7 @@ describe("the mirror config dispatch wrote, read without git", () => {
   ])('is left to git once it holds %s', async (_name, extra) => {
     await writeMirrorConfig(mirror, '/srv/r', []);
     await appendFile(join(mirror, 'config'), extra);
-    expect(await readOwnConfig(mirror)).toBeUndefined();
+    expect(readOwnConfig(mirror)).toBeUndefined();
   });
 
   it('is left to git when cut short, in CRLF, empty, upper-cased or holding a control character', async () => {
@@ -63,6 +63,6 @@ describe("the mirror config dispatch wrote, read without git", () => {
     await gitIn(mirror, ['config', 'filter.pwn.smudge', 'touch /tmp/pwned']);
     expect(await buildFilterGuardEnv(mirror, [`--git-dir=${mirror}`], mirror)).toMatchObject({ GIT_CONFIG_KEY_0: 'filter.pwn.clean', GIT_CONFIG_VALUE_0: '' });
     await writeFile(join(mirror, 'config'), '');
-    expect(await readOwnConfig(mirror)).toBeUndefined();
+    expect(readOwnConfig(mirror)).toBeUndefined();
   });
 });
