@@ -29,6 +29,8 @@ export async function finishRun(
   mirrorPath?: string,
 ): Promise<void> {
   const { summary, paths, state, plan } = ctx;
+  // The agent's session files are read while its workspace is captured (it can fail: never the run).
+  const sessionFacts = readSessionFacts(ctx);
   preError ??= await diskFullOfLogs(ctx);
   const lastMessageFile = ctx.executor.lastMessageFile
     ? await readOptional(join(paths.agentHome, ctx.executor.lastMessageFile))
@@ -63,7 +65,7 @@ export async function finishRun(
     summary.workspace = null;
   }
 
-  await readSessionFacts(ctx);
+  await sessionFacts;
   const outcome = preError
     ? preError.kind === 'auth' ? 'auth' : 'infra'
     : decideOutcome({
