@@ -53,7 +53,7 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
       const parentRef = picked.ref;
       const parent = await readRunSummary(parentRef.dir);
       if (!parent) throw new UsageError(`run ${parentRef.id} has no readable summary.json`);
-      const followUp = words.length > 0 ? await readTask(words, undefined, io.stdin) : DEFAULT_FOLLOW_UP;
+      const followUp = words.length > 0 ? await readTask(words, undefined, io) : DEFAULT_FOLLOW_UP;
       const agentOptions = await resolveResumeAgentOptions(parent.run_id, await readSavedAgentOptions(parentRef.dir), flags, io.env, home.root);
       const plan = planResume(parent, followUp, {
         ...agentOptions,
