@@ -50,23 +50,23 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void, ar
   program.addCommand(configureCommand(createRunCommand(io, setExitCode), io), { isDefault: true });
   const reached = argv === undefined ? 'all' : commandsReached(argv);
   for (const [name, create] of COMMANDS) {
-    if (reached === 'all' || reached === name) program.addCommand(configureCommand(create(io, setExitCode), io));
+    if (reached === 'all' || reached.includes(name)) program.addCommand(configureCommand(create(io, setExitCode), io));
   }
   return program;
 }
 
 /**
- * Which commands besides run (the default, always there) commander can dispatch these
+ * The commands besides run (the default, always there) commander can dispatch these
  * arguments to, told the way it parses them (the program's own options, -V and -h, take no
  * value): a first word naming a command goes to that command; a first word that is not
  * one, or an unknown option first, goes to run. Anything that can print the program's help
  * or reach a command elsewhere (`help`, -h/--help anywhere, `--`, no arguments) needs them all.
  * Building one command instead of fourteen saves a few milliseconds at every start.
  */
-export function commandsReached(argv: readonly string[]): 'all' | string | null {
+export function commandsReached(argv: readonly string[]): 'all' | string[] {
   const first = argv[0];
   if (first === undefined || first === 'help' || argv.some((arg) => arg === '-h' || arg === '--help' || arg === '--')) return 'all';
-  return COMMANDS.some(([name]) => name === first) ? first : null;
+  return COMMANDS.some(([name]) => name === first) ? [first] : [];
 }
 
 /** Settings every command needs: errors thrown to main (exit 2), output to the given streams. */
