@@ -55,7 +55,22 @@ const vendorPlugin = {
   },
 };
 
-await build({ ...common, entryPoints: [join(dist, 'cli', 'entry.js')], outfile: join(dist, 'dispatch.cjs'), plugins: [vendorPlugin] });
+// commander requires node:child_process (and with it node:net, ~7 ms) as it loads, for
+// subcommands that are executables of their own, which dispatch has none of: the bundle
+// requires it on first use instead. A commander whose line differs fails the build.
+const commanderChildProcess = "const childProcess = require('node:child_process');";
+const lazyCommanderPlugin = {
+  name: 'lazy-commander-child-process',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(commanderChildProcess)) throw new Error(`${args.path} no longer holds ${commanderChildProcess}: update scripts/bundle.mjs`);
+      return { contents: text.replace(commanderChildProcess, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), loader: 'js' };
+    });
+  },
+};
+
+await build({ ...common, entryPoints: [join(dist, 'cli', 'entry.js')], outfile: join(dist, 'dispatch.cjs'), plugins: [vendorPlugin, lazyCommanderPlugin] });
 
 mkdirSync(join(dist, 'vendor'));
 for (const [bundle, specifiers] of Object.entries(vendorBundles)) {

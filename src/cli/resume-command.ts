@@ -3,7 +3,6 @@ import { resolveHome } from '../runs/home.js';
 import { UsageError } from '../errors.js';
 import { addAgentLimitOptions, minFreeOf } from './agent-limit-options.js';
 import { requireFreeSpace } from '../runs/disk-space.js';
-import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import { addAgentOptions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
 import { parseDurationFlag, parseOutputCap, readTask } from './run-options.js';
@@ -67,6 +66,7 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
       });
       // Two agents must never work in one workspace at once.
       const unlock = await acquireExclusiveLock(`${plan.resume?.workspace ?? parentRef.dir}.resume-lock`, `a resume of ${parentRef.id}'s workspace`);
+      const { exitCodeForSignal, watchInterrupts } = await import('./interrupts.js');
       const interrupts = watchInterrupts();
       try {
         const result = await executeRun(plan, { signal: interrupts.signal });
