@@ -27,12 +27,15 @@ async function parseWith(argv: string[], build: 'all' | 'for-argv'): Promise<{ a
 }
 
 describe('the program builds only the commands its arguments reach', () => {
-  it('names the command a first word selects, none besides run for a run, all for help', () => {
+  it('names the command a first word selects, run for anything else, none for the version, all for help', () => {
     expect(commandsReached(['list', '--json'])).toEqual(['list']);
     expect(commandsReached(['config', 'get', 'x'])).toEqual(['config']);
-    expect(commandsReached(['./repo', 'fix it'])).toEqual([]);
-    expect(commandsReached(['--quiet', 'list', 'task'])).toEqual([]);
-    expect(commandsReached(['run', 'repo', 'task'])).toEqual([]);
+    expect(commandsReached(['./repo', 'fix it'])).toEqual(['run']);
+    expect(commandsReached(['--quiet', 'list', 'task'])).toEqual(['run']);
+    expect(commandsReached(['run', 'repo', 'task'])).toEqual(['run']);
+    expect(commandsReached(['--version'])).toEqual([]);
+    expect(commandsReached(['-Vq'])).toEqual([]);
+    expect(commandsReached(['-qV'])).toEqual(['run']);
     expect(commandsReached([])).toBe('all');
     expect(commandsReached(['help', 'list'])).toBe('all');
     expect(commandsReached(['list', '--help'])).toBe('all');
@@ -46,7 +49,7 @@ describe('the program builds only the commands its arguments reach', () => {
     ['list'], ['list', '--json', '--limit', '3'], ['list', '--bogus'], ['show', 'some-run'], ['config', '--help'],
     ['worker', '--help'], ['./repo', 'fix', 'it'], ['repo', 'task', '-q', '--json'], ['--quiet', 'list', 'task'],
     ['-q', 'repo', 'x'], ['run', 'repo', 'x', '-n', '2'], ['run'], ['--bogus'], ['repo', 'x', '--bogus'], ['lst'],
-    ['--', 'list'], ['-qh'], ['-Vq'], ['repo', '--executor', 'nosuch', 'x'], ['repo', '--sandbox', 'bad', 'x'],
+    ['--', 'list'], ['-qh'], ['-Vq'], ['-qV'], ['--version', 'list'], ['--version=2'], ['-V', '--bogus'], ['repo', '--executor', 'nosuch', 'x'], ['repo', '--sandbox', 'bad', 'x'],
   ];
   it.each(cases.map((argv) => [argv.join(' ') || '(no arguments)', argv] as const))('routes `%s` exactly as the program with every command does', async (_name, argv) => {
     expect(await parseWith(argv, 'for-argv')).toEqual(await parseWith(argv, 'all'));
