@@ -4,8 +4,11 @@
 // because node 20's ES module loader costs about a millisecond per module, and a run needed
 // 65 chunks; CommonJS because node 20 can cache compiled code only for a vm.Script.
 // The big libraries only some commands need (the queue's bullmq and ioredis, zod, ajv,
-// toml-patch) are bundles of their own under dist/vendor/, required when first used: one
-// copy of each, none of our code in them, so no module state is ever duplicated.
+// toml-patch, execa for doctor and report --open, log-update for a terminal's live view)
+// are bundles of their own under dist/vendor/, required when first used: one copy of each,
+// none of our code in them, so no module state is ever duplicated. What stays in the CLI's
+// bundle costs every start: V8 reads back a code cache entry for each of its functions
+// (execa's 215 KB were ~6 ms of `dispatch --version`).
 // dist/ stays at depth one below the package root, as package-info.ts expects.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -27,6 +30,8 @@ const vendorBundles = {
   ajv: ['ajv'],
   'ajv-2020': ['ajv/dist/2020.js'],
   'toml-patch': ['@decimalturn/toml-patch'],
+  execa: ['execa'],
+  'log-update': ['log-update'],
 };
 const vendorFile = new Map(Object.entries(vendorBundles).flatMap(([bundle, specifiers]) => specifiers.map((specifier) => [specifier, specifiers.length > 1 ? specifier : bundle])));
 
@@ -55,7 +60,22 @@ const vendorPlugin = {
   },
 };
 
-await build({ ...common, entryPoints: [join(dist, 'cli', 'entry.js')], outfile: join(dist, 'dispatch.cjs'), plugins: [vendorPlugin] });
+// commander requires node:child_process (and with it node:net, ~7 ms) as it loads, for
+// subcommands that are executables of their own, which dispatch has none of: the bundle
+// requires it on first use instead. A commander whose line differs fails the build.
+const commanderChildProcess = "const childProcess = require('node:child_process');";
+const lazyCommanderPlugin = {
+  name: 'lazy-commander-child-process',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(commanderChildProcess)) throw new Error(`${args.path} no longer holds ${commanderChildProcess}: update scripts/bundle.mjs`);
+      return { contents: text.replace(commanderChildProcess, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), loader: 'js' };
+    });
+  },
+};
+
+await build({ ...common, entryPoints: [join(dist, 'cli', 'entry.js')], outfile: join(dist, 'dispatch.cjs'), plugins: [vendorPlugin, lazyCommanderPlugin] });
 
 mkdirSync(join(dist, 'vendor'));
 for (const [bundle, specifiers] of Object.entries(vendorBundles)) {

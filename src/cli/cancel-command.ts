@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { resolveRunRef } from '../runs/find-run.js';
 import { resolveHome } from '../runs/home.js';
 import type { CliIo } from './io.js';
 import { parseDurationFlag } from './run-options.js';
@@ -14,7 +13,7 @@ export function createCancelCommand(io: CliIo, setExitCode: (code: number) => vo
     .option('-q, --quiet', 'print nothing (the exit code says it worked)')
     .option('--home <dir>', 'where runs/ and repos/ live (env DISPATCH_HOME)')
     .action(async (ref: string, flags: { wait: string; json?: boolean; quiet?: boolean; home?: string }) => {
-      const { cancelRunOrGroup } = await import('../modes/cancel-run.js');
+      const [{ cancelRunOrGroup }, { resolveRunRef }] = await Promise.all([import('../modes/cancel-run.js'), import('../runs/find-run.js')]);
       const home = resolveHome(flags.home, io.env);
       const runRef = resolveRunRef(home.runsDir, ref);
       const waitMs = parseDurationFlag('--wait', flags.wait);

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { resolveRunRef } from '../runs/find-run.js';
 import type { GroupRecord } from '../runs/group-record.js';
 import { resolveHome } from '../runs/home.js';
-import { readRunPatch } from '../runs/run-dir.js';
 import type { CliIo } from './io.js';
 
 /** `dispatch compare <group-id>`: a group's members side by side, with files touched and diff similarity. */
@@ -27,7 +25,7 @@ export function createCompareCommand(io: CliIo, setExitCode: (code: number) => v
 
 /** The group's group.json, found from a group ref or from the ref of one of its runs. */
 async function readGroup(runsDir: string, ref: string): Promise<GroupRecord> {
-  const { readGroupRecord, readRunSummary } = await import('../runs/read-run.js');
+  const [{ readGroupRecord, readRunSummary }, { resolveRunRef }] = await Promise.all([import('../runs/read-run.js'), import('../runs/find-run.js')]);
   const found = resolveRunRef(runsDir, ref, ref === 'latest' ? 'group' : 'any');
   let groupId = found.id;
   if (found.kind === 'run') {
@@ -42,6 +40,7 @@ async function readGroup(runsDir: string, ref: string): Promise<GroupRecord> {
 
 /** Each started member's diff.patch as text, by run id; members without one are left out. */
 async function readMemberPatches(runsDir: string, record: GroupRecord): Promise<Map<string, string>> {
+  const { readRunPatch } = await import('../runs/run-dir.js');
   const patches = new Map<string, string>();
   for (const member of record.members) {
     if (member.run_id === null) continue;

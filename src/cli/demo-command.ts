@@ -6,7 +6,7 @@ import type { DemoEnvironment } from '../demo/run-demo.js';
 import type { DispatchResult } from '../modes/dispatch-task.js';
 import type { ProgressView } from '../report/progress-view.js';
 import { resolveHome } from '../runs/home.js';
-import { exitCodeForSignal, watchInterrupts, type Interrupts } from './interrupts.js';
+import type { Interrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { parsePort } from './run-options.js';
 
@@ -28,6 +28,7 @@ export function createDemoCommand(io: CliIo, setExitCode: (code: number) => void
     .action(async (flags: DemoFlags) => {
       // Loaded on use: the model server is needed by the demo only.
       const { startDemoEnvironment, dispatchDemoTask } = await import('../demo/run-demo.js');
+      const { exitCodeForSignal, watchInterrupts } = await import('./interrupts.js');
       const home = resolveHome(flags.home, io.env);
       const executors = parseExecutorList(flags.executor);
       const interrupts = watchInterrupts();

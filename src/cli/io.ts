@@ -14,7 +14,11 @@ export interface CliIo {
 export function processIo(): CliIo {
   const cwd = process.cwd();
   return {
-    stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd,
+    // Read only by a task given as `-`: node builds the stream on first access (~2 ms), so not at every start.
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout, stderr: process.stderr, env: process.env, cwd,
     invocation: detectInvocation(process.env, process.argv[1], cwd),
   };
 }

@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { resolveHome } from '../runs/home.js';
-import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import type { CliIo } from './io.js';
 
 interface LogsFlags {
@@ -41,7 +40,7 @@ async function printLogs(io: CliIo, ref: string, flags: LogsFlags): Promise<numb
   if (!flags.follow && !existsSync(file)) {
     throw new UsageError(`run ${run.id} has no ${flags.raw ? 'output.log' : 'events.jsonl'}`, 'it may have failed before the agent started; see `dispatch show`');
   }
-  const { readRunFile, splitLines } = await import('../runs/follow-events.js');
+  const [{ readRunFile, splitLines }, { exitCodeForSignal, watchInterrupts }] = await Promise.all([import('../runs/follow-events.js'), import('./interrupts.js')]);
   // Ctrl-C ends a follow quietly; a closed pipe (`| head`) ends it too.
   const interrupts = watchInterrupts();
   const queued = flags.follow ? await followIfQueued(run.dir, io.env, true) : { stop: () => Promise.resolve() };

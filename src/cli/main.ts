@@ -13,7 +13,7 @@ import { createProgram } from './program.js';
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {
     let exitCode = 0;
-    await createProgram(io, (code) => (exitCode = code)).parseAsync(argv, { from: 'user' });
+    await createProgram(io, (code) => (exitCode = code), argv).parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -3,7 +3,6 @@ import { resolveHome } from '../runs/home.js';
 import { UsageError } from '../errors.js';
 import { addAgentLimitOptions, minFreeOf } from './agent-limit-options.js';
 import { requireFreeSpace } from '../runs/disk-space.js';
-import { exitCodeForSignal, watchInterrupts } from './interrupts.js';
 import { addAgentOptions, type AgentFlags } from './agent-options.js';
 import type { CliIo } from './io.js';
 import { parseDurationFlag, parseOutputCap, readTask } from './run-options.js';
@@ -53,7 +52,7 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
       const parentRef = picked.ref;
       const parent = await readRunSummary(parentRef.dir);
       if (!parent) throw new UsageError(`run ${parentRef.id} has no readable summary.json`);
-      const followUp = words.length > 0 ? await readTask(words, undefined, io.stdin) : DEFAULT_FOLLOW_UP;
+      const followUp = words.length > 0 ? await readTask(words, undefined, io) : DEFAULT_FOLLOW_UP;
       const agentOptions = await resolveResumeAgentOptions(parent.run_id, await readSavedAgentOptions(parentRef.dir), flags, io.env, home.root);
       const plan = planResume(parent, followUp, {
         ...agentOptions,
@@ -67,6 +66,7 @@ export function createResumeCommand(io: CliIo, setExitCode: (code: number) => vo
       });
       // Two agents must never work in one workspace at once.
       const unlock = await acquireExclusiveLock(`${plan.resume?.workspace ?? parentRef.dir}.resume-lock`, `a resume of ${parentRef.id}'s workspace`);
+      const { exitCodeForSignal, watchInterrupts } = await import('./interrupts.js');
       const interrupts = watchInterrupts();
       try {
         const result = await executeRun(plan, { signal: interrupts.signal });

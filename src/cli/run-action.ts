@@ -45,7 +45,7 @@ async function buildRequest(io: CliIo, repoArg: string, words: string[], flags: 
   const request: DispatchRequest = {
     template: {
       repo: parseRepoArg(repoArg, { remoteBase: io.env.DISPATCH_REMOTE_BASE, cwd: io.cwd }),
-      task: await readTask(words, flags.taskFile, io.stdin),
+      task: await readTask(words, flags.taskFile, io),
       instructions: await readInstructions(flags.instructions),
       agent: await parseAgentOptions(flags, io.env, aliases),
       model: flags.model,

@@ -6,6 +6,7 @@ import { parseDuration } from '../duration.js';
 import type { SandboxMode } from '../executors/types.js';
 import type { OnQuota } from '../modes/quota-wait.js';
 import type { CopyItem } from '../modes/run-plan.js';
+import type { CliIo } from './io.js';
 import { DEFAULT_OUTPUT_CAP_BYTES } from '../runs/output-log.js';
 
 /** The raw flags of `dispatch run`, as commander hands them over. */
@@ -125,14 +126,17 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The task: the words after the repo, `-` for stdin, or --task-file. Exactly one source. */
-export async function readTask(words: string[], taskFile: string | undefined, stdin: NodeJS.ReadableStream): Promise<string> {
+/**
+ * The task: the words after the repo, `-` for stdin, or --task-file. Exactly one source.
+ * `io.stdin` is touched only for `-` (process.stdin is built on first access).
+ */
+export async function readTask(words: string[], taskFile: string | undefined, io: Pick<CliIo, 'stdin'>): Promise<string> {
   if (taskFile !== undefined && words.length > 0) {
     throw new UsageError('the task was given both as arguments and with --task-file', 'use one of the two');
   }
   let task: string;
   if (taskFile !== undefined) task = await readUserFile('--task-file', taskFile);
-  else if (words.length === 1 && words[0] === '-') task = await readStdin(stdin);
+  else if (words.length === 1 && words[0] === '-') task = await readStdin(io.stdin);
   else task = words.join(' ');
   if (task.trim() === '') {
     throw new UsageError('no task given', 'pass the task after the repo, `-` to read it from stdin, or --task-file FILE');

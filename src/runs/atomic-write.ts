@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isProcessAlive } from '../process/process-identity.js';
+import { randomBytes } from './random-bytes.js';
 
 /**
  * Writes a file so that a crash at any instant leaves either the old or the new complete

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/duration.js';
 import { blockLineTexts, createByteLineSplitter, createLineBlockSplitter, lineText, type LineBlock } from '../../src/process/line-splitter.js';
 import { createRedactor, REDACTED } from '../../src/runs/redact.js';
+import { randomChars } from '../../src/runs/random-bytes.js';
 import { compareRunIds, createRunId, createGroupId, parseRunId } from '../../src/runs/run-id.js';
 import { applyEvent, createRunState, finalMessageOf } from '../../src/runs/run-state.js';
 
@@ -30,6 +31,27 @@ describe('run ids', () => {
     expect(parseRunId(id)).toEqual({ id, startedMs: Date.parse('2026-11-24T03:04:05Z'), executor: 'codex' });
     expect(createGroupId(new Date('2026-11-24T03:04:05Z'), () => 'zz99aa')).toBe('20261124-030405-group-zz99aa');
     expect(createRunId('claude', new Date())).toMatch(/^\d{8}-\d{6}-claude-[a-z0-9]{6}$/);
+  });
+
+  it('take their random chars evenly from the whole alphabet', () => {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const text = randomChars(alphabet, 36_000);
+    expect(text).toHaveLength(36_000);
+    const counts = new Map<string, number>();
+    for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
+    expect([...counts.keys()].sort().join('')).toBe([...alphabet].sort().join(''));
+    // ~1000 each; a byte taken modulo 36 without rejection would give the first 4 chars ~1.14x the rest.
+    for (const count of counts.values()) {
+      expect(count).toBeGreaterThan(820);
+      expect(count).toBeLessThan(1180);
+    }
+  });
+
+  it('of one millisecond differ in their 4 random chars', () => {
+    const now = new Date();
+    const ids = Array.from({ length: 200 }, () => createRunId('codex', now));
+    expect(new Set(ids).size).toBeGreaterThan(195);
+    expect(new Set(ids.flatMap((id) => [...id.slice(-4)])).size).toBeGreaterThan(30);
   });
 
   it('sort in start order within one second, whatever the executor', () => {
