@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -70,14 +70,19 @@ describe('the code cache of bin/dispatch', () => {
     }
   });
 
-  it('drops the cache of an earlier bundle for the same command when it writes its own', async () => {
+  it('keeps the caches of the two newest other bundles for the same command when it writes its own, not older ones', async () => {
     mkdirSync(cacheDir, { recursive: true });
-    const stale = `code-0123456789abcdef0123456789abcdef-${process.versions.v8}-${process.arch}-list.v8`;
-    const otherCommand = `code-0123456789abcdef0123456789abcdef-${process.versions.v8}-${process.arch}-show.v8`;
-    writeFileSync(join(cacheDir, stale), 'old');
-    writeFileSync(join(cacheDir, otherCommand), 'old');
+    const named = (id: string, command: string) => `code-${id}-${process.versions.v8}-${process.arch}-${command}.v8`;
+    const [oldest, older, newer] = ['0123456789abcdef0123456789abcde0', '0123456789abcdef0123456789abcde1', '0123456789abcdef0123456789abcde2'].map((id) => named(id, 'list'));
+    const otherCommand = named('0123456789abcdef0123456789abcdef', 'show');
+    [oldest, older, newer, otherCommand].forEach((name, index) => {
+      writeFileSync(join(cacheDir, name ?? ''), 'old');
+      // Written in that order, a minute apart.
+      const at = new Date(Date.now() - (10 - index) * 60_000);
+      utimesSync(join(cacheDir, name ?? ''), at, at);
+    });
     expect((await runCli(['list'], { env })).exitCode).toBe(0);
-    expect(cacheFiles()).toEqual([fileOf('list'), otherCommand].sort());
+    expect(cacheFiles()).toEqual([fileOf('list'), older, newer, otherCommand].sort());
   });
 
   it('goes to $XDG_CACHE_HOME/outpost when it is set, and nowhere with DISPATCH_CODE_CACHE=off', async () => {
