@@ -8,6 +8,16 @@ import { fileURLToPath } from 'node:url';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const fakeAgent = join(root, 'test', 'fixtures', 'fake-agent.mjs');
 
+/**
+ * `env` with dispatch's code cache (bin/dispatch, $XDG_CACHE_HOME/outpost) in `dir`: each
+ * dispatch measured has one of its own, as one install on a user's machine does. Two builds
+ * measured in turn would otherwise share one, and a build that keeps one bundle's cache per
+ * command would drop the other's at every start.
+ */
+export function withCodeCache(env, dir) {
+  return { ...env, XDG_CACHE_HOME: dir };
+}
+
 /** A temp home holding `repo/`: `files` text files of `lines` lines, one commit on main. */
 export function createBenchRepo(prefix, files, lines) {
   const home = mkdtempSync(join(tmpdir(), prefix));

@@ -45,7 +45,7 @@ const sections = {
   codex: () => benchRealCodex({ rounds: settings.rounds, dispatchers }),
   noop: () => benchNoop({ rounds: settings.rounds, dispatchers }),
   big: () => benchBigRepo({ rounds: quick ? 3 : 5, dispatchers, files: settings.bigFiles }),
-  parallel: () => benchParallel({ rounds: quick ? 2 : 3, dispatchers }),
+  parallel: () => benchParallel({ rounds: quick ? 2 : 5, dispatchers }),
   flood: () => benchFlood({ rounds: quick ? 1 : 2, dispatchers, floodMb: settings.floodMb }),
   list: () => benchList({ rounds: settings.rounds, dispatchers, runs: settings.listRuns, instructions: !quick }),
 };

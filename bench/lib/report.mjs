@@ -86,12 +86,14 @@ ${machine.join('\n')}
 ## Method
 
 - Every variant of a section runs once per round, in an order that rotates each round; figures are
-  medians over the rounds: ${context.settings.quick ? 'codex, no-op and list 3; big repo 3; parallel 2; flood 1' : 'codex, no-op and list 7; big repo 5; parallel 3; flood 2'}.
+  medians over the rounds: ${context.settings.quick ? 'codex, no-op and list 3; big repo 3; parallel 2; flood 1' : 'codex, no-op and list 7; big repo 5; parallel 5; flood 2'}.
 - Wall time is measured around the whole process; CPU is user+sys of the process and all it waited for
   (GNU time); RSS is the dispatcher's own VmHWM sampled from /proc every 20 ms; instructions are
   callgrind's count for the dispatcher process only (children not traced).${context.droppedEnv?.length ? `
 - ${context.droppedEnv.map((name) => `\`${name}\``).join(', ')}, set in this machine's environment, is removed for every measured
   process: node reads it at each start (about 90 ms per node process here), for raw agents and dispatch alike.` : ''}
+- Each dispatch build measured has its own code cache (\`XDG_CACHE_HOME\`, see README), as one install on
+  a user's machine does; a cache is written by the build's first start in a section (its warm-up).
 - real codex: the pinned codex against the scripted model server (src/model-server/, scenario \`edit\`) on
   127.0.0.1, offline; raw \`codex exec\` runs in a clone made before the clock starts, by the npm
   launcher (node_modules/.bin/codex) and by the native binary it runs (as dispatch starts it); the shell

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBenchRepo, fakeAgent } from '../bench-repo.mjs';
+import { createBenchRepo, fakeAgent, withCodeCache } from '../bench-repo.mjs';
 import { alternate, medianOf, runChecked } from '../lib/measure.mjs';
 
 /** `git worktree add` then `git worktree remove` of the same worktree: wall and CPU summed. */
@@ -29,7 +29,7 @@ export async function benchBigRepo({ rounds, dispatchers, files }) {
       git_worktree_add_remove: (round) => addAndRemove(mirror, join(home, `wt-ar-${round}`)),
     };
     for (const [label, bin] of Object.entries(dispatchers)) {
-      const env = { ...process.env, DISPATCH_HOME: join(home, `home-${label}`), CODEX_BIN: fakeAgent, OPENAI_API_KEY: 'sk-bench-000000000000000000000' };
+      const env = withCodeCache({ ...process.env, DISPATCH_HOME: join(home, `home-${label}`), CODEX_BIN: fakeAgent, OPENAI_API_KEY: 'sk-bench-000000000000000000000' }, join(home, `cache-${label}`));
       await runChecked(`dispatch (${label})`, process.execPath, [bin, '--quiet', repo, '[scenario:noop] warm-up'], { env });
       variants[`dispatch_${label}`] = () => runChecked(`dispatch (${label})`, process.execPath, [bin, '--quiet', repo, '[scenario:noop] bench'], { env });
       // Its own home: the warm-up run parks its worktree, every measured run takes and parks one.

@@ -4,11 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBenchRepo, fakeAgent, root } from '../bench-repo.mjs';
+import { createBenchRepo, fakeAgent, root, withCodeCache } from '../bench-repo.mjs';
 import { alternate, medianOf, runChecked, runTimed } from '../lib/measure.mjs';
 
 const floodAgent = join(root, 'bench', 'flood-agent.mjs');
-const baseEnv = (home) => ({ ...process.env, DISPATCH_HOME: home, CODEX_BIN: fakeAgent, OPENAI_API_KEY: 'sk-bench-000000000000000000000' });
+// Each dispatch home has its install's own code cache beside it (see withCodeCache).
+const baseEnv = (home) => withCodeCache({ ...process.env, DISPATCH_HOME: home, CODEX_BIN: fakeAgent, OPENAI_API_KEY: 'sk-bench-000000000000000000000' }, `${home}.cache`);
 
 export async function benchNoop({ rounds, dispatchers }) {
   const { home, repo } = createBenchRepo('dispatch-bench-noop-', 50, 20);
@@ -62,7 +63,9 @@ export async function benchParallel({ rounds, dispatchers, agentMs = 3000, n = 1
       },
     };
     for (const [label, bin] of Object.entries(dispatchers)) {
-      const env = { ...agentEnv, DISPATCH_HOME: join(home, `home-${label}`) };
+      const env = withCodeCache({ ...agentEnv, DISPATCH_HOME: join(home, `home-${label}`) }, join(home, `cache-${label}`));
+      // A first group makes the mirror and the home's caches (codex's databases), as a user's first run does.
+      await runChecked(`dispatch -n ${n} warm-up (${label})`, process.execPath, [bin, '--quiet', '-n', String(n), '--concurrency', String(n), repo, 'warm-up'], { env: { ...env, FAKE_AGENT_DELAY_MS: '0' } });
       variants[`dispatch_${label}`] = () => runChecked(`dispatch -n ${n} (${label})`, process.execPath, [bin, '--quiet', '-n', String(n), '--concurrency', String(n), repo, 'bench'], { env, rss: true });
     }
     const results = await alternate(rounds, variants);

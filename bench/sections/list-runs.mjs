@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuns } from '../lib/synthetic-runs.mjs';
+import { withCodeCache } from '../bench-repo.mjs';
 import { alternate, countInstructions, medianOf, runChecked } from '../lib/measure.mjs';
 
 export async function benchList({ rounds, dispatchers, runs, instructions }) {
@@ -16,7 +17,7 @@ export async function benchList({ rounds, dispatchers, runs, instructions }) {
     const dropIndex = () => rmSync(join(runsDir, '.index.jsonl'), { force: true });
     const variants = {};
     for (const [label, bin] of Object.entries(dispatchers)) {
-      const run = (args) => runChecked(`dispatch ${args.join(' ')} (${label})`, process.execPath, [bin, ...args], { env });
+      const run = (args) => runChecked(`dispatch ${args.join(' ')} (${label})`, process.execPath, [bin, ...args], { env: withCodeCache(env, join(home, `cache-${label}`)) });
       variants[`version_${label}`] = () => run(['--version']);
       variants[`list_${label}`] = () => run(['list', '--limit', '20']);
       variants[`list_no_index_${label}`] = () => {
@@ -35,8 +36,8 @@ export async function benchList({ rounds, dispatchers, runs, instructions }) {
       };
       if (instructions) {
         const bin = dispatchers[label];
-        out[`dispatch_${label}`].version_minstr = toMillions(await countInstructions(process.execPath, [bin, '--version'], { env }));
-        out[`dispatch_${label}`].list_limit_20_minstr = toMillions(await countInstructions(process.execPath, [bin, 'list', '--limit', '20'], { env }));
+        out[`dispatch_${label}`].version_minstr = toMillions(await countInstructions(process.execPath, [bin, '--version'], { env: withCodeCache(env, join(home, `cache-${label}`)) }));
+        out[`dispatch_${label}`].list_limit_20_minstr = toMillions(await countInstructions(process.execPath, [bin, 'list', '--limit', '20'], { env: withCodeCache(env, join(home, `cache-${label}`)) }));
       }
     }
     return out;

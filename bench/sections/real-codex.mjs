@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBenchRepo, root } from '../bench-repo.mjs';
+import { createBenchRepo, root, withCodeCache } from '../bench-repo.mjs';
 import { alternate, medianOf, runChecked } from '../lib/measure.mjs';
 
 const codexBin = join(root, 'node_modules', '.bin', 'codex');
@@ -39,7 +39,7 @@ export async function benchRealCodex({ rounds, dispatchers }) {
       shell_dispatcher: async () => runChecked('shell dispatcher', shellDispatcher, [repo, join(home, 'shell'), task, codexBin, ...codexArgs('.')], { env }),
     };
     for (const [label, bin] of Object.entries(dispatchers)) {
-      const dispatchEnv = { ...env, DISPATCH_HOME: join(home, `home-${label}`) };
+      const dispatchEnv = withCodeCache({ ...env, DISPATCH_HOME: join(home, `home-${label}`) }, join(home, `cache-${label}`));
       variants[`dispatch_${label}`] = () => runChecked(`dispatch (${label})`, process.execPath, [bin, '--quiet', repo, task], { env: dispatchEnv });
     }
     const results = await alternate(rounds, variants);
