@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -178,4 +178,32 @@ function relayCgiResponse(stdout: NodeJS.ReadableStream, res: ServerResponse): v
     res.write(pending.subarray(end + 4));
   });
   stdout.on('end', () => res.end());
+}
+
+/** A remote that accepts connections and never answers a byte (a dead proxy, a half-open firewall). */
+export interface SilentRemote {
+  /** http://127.0.0.1:<port>/x.git */
+  url: string;
+  /** The connections made to it so far. */
+  sockets: Socket[];
+  close(): Promise<void>;
+}
+
+export async function startSilentRemote(): Promise<SilentRemote> {
+  const sockets: Socket[] = [];
+  const server = createNetServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    url: `http://127.0.0.1:${address.port}/x.git`,
+    sockets,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

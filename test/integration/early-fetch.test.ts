@@ -1,13 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/modes/execute-run.js';
 import type { RunPlan } from '../../src/modes/run-plan.js';
 import { parseRepoArg } from '../../src/repos/repo-arg.js';
 import { resolveHome } from '../../src/runs/home.js';
-import { makeTempDir } from '../helpers/git-fixtures.js';
+import { makeTempDir, startSilentRemote, type SilentRemote } from '../helpers/git-fixtures.js';
 import { fakeAgent, processesUnder } from '../helpers/run-cli.js';
 
 // A single run starts its mirror's fetch before it makes its run dir and the agent's home.
@@ -15,25 +14,16 @@ import { fakeAgent, processesUnder } from '../helpers/run-cli.js';
 // for it: here the remote accepts the connection and never answers.
 
 let home: string;
-let server: Server;
-let sockets: Socket[];
+let remote: SilentRemote;
 let url: string;
 
 beforeEach(async () => {
   home = await makeTempDir('outpost-early-fetch-');
-  sockets = [];
-  server = createServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  url = `http://127.0.0.1:${address.port}/x.git`;
+  remote = await startSilentRemote();
+  url = remote.url;
 });
 afterEach(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await remote.close();
   await rm(home, { recursive: true, force: true });
 });
 

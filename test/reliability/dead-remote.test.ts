@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pushBranch } from '../../src/repos/deliver-branch.js';
 import { processesUnder, readJson, testEnv } from '../helpers/run-cli.js';
+import { startSilentRemote, type SilentRemote } from '../helpers/git-fixtures.js';
 import { cleanRunHome, createRunHome, git } from '../helpers/sample-repo.js';
 import { runDirs, startDispatch, waitFor } from './reliability-helpers.js';
 
@@ -12,25 +13,17 @@ import { runDirs, startDispatch, waitFor } from './reliability-helpers.js';
 
 let home: string;
 let repo: string;
-let server: Server;
+let remote: SilentRemote;
 let sockets: Socket[];
 let url: string;
 
 beforeEach(async () => {
   ({ home, repo } = await createRunHome('dispatch-dead-remote-'));
-  sockets = [];
-  server = createServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  url = `http://127.0.0.1:${address.port}/x.git`;
+  remote = await startSilentRemote();
+  ({ sockets, url } = remote);
 });
 afterEach(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await remote.close();
   await cleanRunHome(home);
 });
 
