@@ -19,7 +19,7 @@ import { exitCodeForOutcome } from '../runs/outcome.js';
 import { createByteRedactor, createRedactor, createSecretScreen, type Redactor } from '../runs/redact.js';
 import { releaseReserve } from '../runs/disk-reserve.js';
 import { createRunId } from '../runs/run-id.js';
-import { createRunCgroup, removeRunCgroup } from '../process/run-cgroup.js';
+import { createRunCgroup, holdCgroupMovesWarm, removeRunCgroup } from '../process/run-cgroup.js';
 import { createRunMarker } from '../process/run-marker.js';
 import { createRunDir, renderTaskFile, runPaths, writeSummary } from '../runs/run-dir.js';
 import { watchCancelRequest } from '../runs/cancel-request.js';
@@ -134,7 +134,7 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
 }
 
 async function runPhases(ctx: RunContext): Promise<void> {
-  const { plan, executor, paths, summary } = ctx;
+  const { plan, executor, paths } = ctx;
   await (plan.resume ? executor.shareLogin(paths.agentHome, plan.env) : executor.prepareHome(paths.agentHome, plan.env));
   const agentOptions = agentOptionsFor(plan.agent, plan.executor);
   if (agentOptions && !plan.resume) await executor.writeRunConfig(paths.agentHome, agentOptions);
@@ -145,6 +145,18 @@ async function runPhases(ctx: RunContext): Promise<void> {
   }
   if (ctx.isCancelled()) return finishRun(ctx, null, null);
 
+  // From the checkout on, the cgroup move that starts the agent is kept a cheap one.
+  const coolDown = holdCgroupMovesWarm();
+  try {
+    await checkOutAndRunAgent(ctx, coolDown);
+  } finally {
+    coolDown();
+  }
+}
+
+/** The workspace, the setup steps and the agent; `agentStarted` is called once the agent runs. */
+async function checkOutAndRunAgent(ctx: RunContext, agentStarted: () => void): Promise<void> {
+  const { plan, executor, paths, summary } = ctx;
   const versionProbe = probeCliVersion(executor, plan.bin, executor.buildInvocation(invocationRequest(ctx)).env, paths.agentHome, cliVersionCacheFile(plan.home));
   // Beside the checkout; a home that cannot be seeded is set up by the agent itself, as before.
   const seeding = plan.resume ? undefined : executor.seedHome?.(paths.agentHome, plan.bin, cacheDir(plan.home), plan.env).catch(() => undefined);
@@ -187,6 +199,7 @@ async function runPhases(ctx: RunContext): Promise<void> {
     marker: summary.agent_marker ?? '',
     cgroup: summary.agent_cgroup ?? null,
     onStart: (pgid) => {
+      agentStarted();
       summary.agent_pgid = pgid ?? null;
       void writeSummary(paths, summary).catch(() => undefined);
     },

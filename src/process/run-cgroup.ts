@@ -8,8 +8,19 @@ import { join } from 'node:path';
  * no-op (null, [], false) where cgroup v2 is missing or read-only.
  */
 
-/** Where cgroup2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
+let cgroup2Mount: string | null | undefined;
+
+/**
+ * Where cgroup2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). Read
+ * once per process: every agent start asks, and /proc/self/mounts is slow to read while
+ * the machine is busy starting agents.
+ */
 function findCgroup2Mount(): string | null {
+  cgroup2Mount ??= readCgroup2Mount();
+  return cgroup2Mount;
+}
+
+function readCgroup2Mount(): string | null {
   try {
     for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
       const [, mountPoint, fsType] = line.split(' ');
@@ -66,9 +77,70 @@ export function spawnInCgroup<T>(cgroup: string | null, spawn: () => T): T {
   }
 }
 
+/**
+ * How holdCgroupMovesWarm keeps moves cheap: a move within ~10 ms of the last one is cheap
+ * (measured), so a tick every 3 ms. A tick that comes later than WARM_GAP_MS after the last
+ * move (a busy event loop) would be a slow one itself: ticking stops until the next hold.
+ * A hold older than WARM_MAX_MS (a long checkout) stops ticking too: ticks for seconds
+ * would cost more than the one slow move they spare.
+ */
+const WARM_TICK_MS = 3;
+const WARM_GAP_MS = 8;
+const WARM_MAX_MS = 250;
+const warmHolds = new Set<{ since: number }>();
+let warmTimer: NodeJS.Timeout | undefined;
+// Set when ticking stopped while holds remained: their moves are left as they come.
+let warmStopped = false;
+let warmable = true;
+let lastMoveAt = 0;
+
+/**
+ * Keeps the dispatcher's next cgroup move cheap until released. The first move of any
+ * process between cgroups after a quiet spell waits for an RCU grace period (the kernel's
+ * lock on thread groups: 5–35 ms here, the dispatcher's event loop stopped meanwhile); a
+ * move within ~10 ms of another one takes ~0.2 ms. So a first hold "moves" the
+ * dispatcher into the cgroup it is already in (nothing changes) once the caller's
+ * synchronous work is done, and then every few ms: the slow move happens while git checks
+ * the workspace out, not when the agent starts. Synchronous like spawnInCgroup, so the two
+ * never interleave. A no-op where cgroups cannot be used.
+ */
+export function holdCgroupMovesWarm(): () => void {
+  if (!warmable || process.env.DISPATCH_CGROUP === 'off') return () => undefined;
+  const hold = { since: Date.now() };
+  warmHolds.add(hold);
+  if (!warmTimer && !warmStopped) {
+    warmTimer = setInterval(() => warmTick(false), WARM_TICK_MS).unref();
+    setImmediate(() => warmTick(true)).unref();
+  }
+  return () => {
+    warmHolds.delete(hold);
+    if (warmHolds.size === 0) stopWarming();
+  };
+}
+
+function warmTick(first: boolean): void {
+  if (!warmTimer) return;
+  const now = Date.now();
+  const cold = !first && now - lastMoveAt > WARM_GAP_MS;
+  if (cold || ![...warmHolds].some((hold) => now - hold.since < WARM_MAX_MS)) return stopWarming();
+  const mount = findCgroup2Mount();
+  const home = mount ? cgroupDirOf('self', mount) : null;
+  if (home && moveProcess(process.pid, home)) return;
+  // Not movable here (no cgroup v2, no permission): nothing to keep warm, ever.
+  warmable = false;
+  stopWarming();
+}
+
+function stopWarming(): void {
+  clearInterval(warmTimer);
+  warmTimer = undefined;
+  warmStopped = warmHolds.size > 0;
+}
+
 function moveProcess(pid: number, cgroup: string): boolean {
   try {
     writeFileSync(join(cgroup, 'cgroup.procs'), String(pid));
+    lastMoveAt = Date.now();
     return true;
   } catch {
     return false;

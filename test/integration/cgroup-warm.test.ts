@@ -1,0 +1,63 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { createRunCgroup, holdCgroupMovesWarm, removeRunCgroup, spawnInCgroup } from '../../src/process/run-cgroup.js';
+
+// holdCgroupMovesWarm moves the dispatcher into the cgroup it is in, every few ms, so that
+// the move that starts an agent is a cheap one. Whatever it does, the dispatcher must stay
+// where it is and an agent must still be born inside its run's cgroup.
+
+const root = join(import.meta.dirname, '..', '..');
+
+function canMakeCgroups(): boolean {
+  const made = createRunCgroup(`probe${process.pid}`);
+  if (made) rmdirSync(made);
+  return made !== null;
+}
+
+/** The `0::` line of /proc/<pid>/cgroup: a process's cgroup v2. */
+function cgroupOf(pid: number | 'self'): string | undefined {
+  return readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.startsWith('0::'));
+}
+
+describe.skipIf(!canMakeCgroups())('keeping cgroup moves warm', () => {
+  it('leaves the dispatcher in its own cgroup, and an agent started meanwhile is born in the run cgroup', async () => {
+    const own = cgroupOf('self');
+    const release = holdCgroupMovesWarm();
+    const cgroup = createRunCgroup(`warm${process.pid}`);
+    expect(cgroup).not.toBeNull();
+    try {
+      // Several ticks, and the first (slow) move.
+      await sleep(40);
+      expect(cgroupOf('self')).toBe(own);
+      const child = spawnInCgroup(cgroup, () => spawn('sleep', ['5'], { stdio: 'ignore' }));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        expect(cgroupOf(child.pid ?? 0)?.endsWith(`/outpost-warm${process.pid}`)).toBe(true);
+        await sleep(20);
+        expect(cgroupOf('self')).toBe(own);
+        expect(cgroupOf(child.pid ?? 0)?.endsWith(`/outpost-warm${process.pid}`)).toBe(true);
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    } finally {
+      release();
+      removeRunCgroup(cgroup);
+    }
+  });
+
+  it('never keeps the process alive: a hold left unreleased does not stop it from exiting', () => {
+    const script = [
+      `const { holdCgroupMovesWarm } = await import(${JSON.stringify(join(root, 'dist', 'process', 'run-cgroup.js'))});`,
+      'holdCgroupMovesWarm();',
+      "setTimeout(() => process.stdout.write('held'), 30);",
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('held');
+  });
+});
