@@ -1,7 +1,9 @@
-import { copyFile, mkdir, readFile, realpath, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InfraError } from '../errors.js';
+import { settleBoth } from '../settle-both.js';
 import { buildFilterGuardEnv } from './config-guard.js';
 import { readDetachedWorktree } from './detached-worktree.js';
 import { runGit, runGitBuffer } from './git.js';
@@ -49,7 +51,8 @@ export async function captureChanges(
     const base = opts.diffBase ?? beforeSha;
     if (!COMMIT_ID.test(base)) throw new InfraError(`not a tree id: ${JSON.stringify(base)}`);
     // One diff prints both: the --numstat lines, a blank line, then the patch. The tree is
-    // written meanwhile (the index is replaced whole, by rename, so the diff reads either).
+    // written meanwhile (the index is replaced whole, by rename, so the diff reads either;
+    // neither call outlives the temporary index).
     const [diff, tree] = await settleBoth(
       runGitBuffer([...DIFF_ARGS, '--numstat', '--patch', '--binary', base, '--'], { cwd: root, env }),
       runGit(['write-tree'], { cwd: root, env }),
@@ -61,14 +64,6 @@ export async function captureChanges(
     const changes = await classifyChanges(root, baseEnv, beforeSha, afterSha, patch.length > 0);
     return { patch, afterSha, afterTree, changes, ...stat };
   }, beforeSha);
-}
-
-/** Both results, once both calls ended (neither outlives the temporary index); the first failure otherwise. */
-async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [first, second] = await Promise.allSettled([a, b]);
-  if (first.status === 'rejected') throw first.reason;
-  if (second.status === 'rejected') throw second.reason;
-  return [first.value, second.value];
 }
 
 interface IndexedWorktree {
@@ -99,9 +94,11 @@ async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorkt
   const { root, gitDir, commonDir, headSha } = await locateWorktree(worktree, startSha);
   const repository = resolve(root, commonDir ?? '.git');
   const baseEnv = { GIT_CEILING_DIRECTORIES: dirname(root), ...(await buildFilterGuardEnv(root, [], repository)) };
+  // The metadata calls up to `add` are synchronous: microseconds each, where an async one
+  // waits behind the fsyncs of the run's files in the thread pool.
   const objectDir = captureObjectDir(root);
-  await mkdir(objectDir, { recursive: true });
-  const tempDir = await mkdtemp(join(tmpdir(), 'outpost-index-'));
+  mkdirSync(objectDir, { recursive: true });
+  const tempDir = mkdtempSync(join(tmpdir(), 'outpost-index-'));
   try {
     const env = {
       ...baseEnv,
@@ -131,8 +128,8 @@ async function seedFromOwnIndex(root: string, gitDir: string, env: Record<string
   let index: Buffer;
   let written: Date;
   try {
-    index = await readFile(join(gitDir, 'index'));
-    written = (await stat(join(gitDir, 'index'))).mtime;
+    index = readFileSync(join(gitDir, 'index'));
+    written = statSync(join(gitDir, 'index')).mtime;
   } catch {
     return false;
   }
@@ -140,12 +137,12 @@ async function seedFromOwnIndex(root: string, gitDir: string, env: Record<string
   if (hashBytes !== null) {
     // Any doubt (also a conflict, a submodule, an intent-to-add entry): HEAD's tree is the start instead.
     if (findIndexDoubt(index, hashBytes) !== null) return false;
-    await writeFile(indexFile, index);
-    await keepIndexTime(indexFile, written);
+    writeFileSync(indexFile, index);
+    keepIndexTime(indexFile, written);
     return true;
   }
-  await copyFile(join(gitDir, 'index'), indexFile);
-  await keepIndexTime(indexFile, written);
+  copyFileSync(join(gitDir, 'index'), indexFile);
+  keepIndexTime(indexFile, written);
   const listed = await runGit(['ls-files', '-v'], { cwd: root, env, allowFailure: true });
   if (listed.exitCode === 0 && !/^(?:[a-z]|S) /m.test(listed.stdout)) return true;
   await rm(indexFile, { force: true });
@@ -158,9 +155,9 @@ async function seedFromOwnIndex(root: string, gitDir: string, env: Record<string
  * was checked out, its size and mtime kept, is then still read again, as with the worktree's
  * own index; a copy dated now would hide that change.
  */
-async function keepIndexTime(indexFile: string, written: Date): Promise<void> {
+function keepIndexTime(indexFile: string, written: Date): void {
   const seconds = Math.floor(written.getTime()) / 1000;
-  await utimes(indexFile, seconds, seconds);
+  utimesSync(indexFile, seconds, seconds);
 }
 
 /**
@@ -216,10 +213,8 @@ interface WorktreeLocation {
 // rev-parse answers where the worktree's repository is and what HEAD is, unless the files
 // say it beyond doubt (HEAD still detached at the commit the run started from).
 async function locateWorktree(worktree: string, startSha: string | undefined): Promise<WorktreeLocation> {
-  const root = await realpath(worktree).catch(() => {
-    throw new InfraError(`workspace is missing: ${worktree}`);
-  });
-  const known = startSha === undefined ? null : await readDetachedWorktree(root, startSha);
+  const root = realWorkspacePath(worktree);
+  const known = startSha === undefined ? null : readDetachedWorktree(root, startSha);
   if (known) return { root, ...known };
   const env = { GIT_CEILING_DIRECTORIES: dirname(root) };
   const where = ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'];
@@ -234,6 +229,14 @@ async function locateWorktree(worktree: string, startSha: string | undefined): P
   }
   const headSha = combined ? (head !== undefined && COMMIT_ID.test(head) ? head : undefined) : await readHead(root, env);
   return { root, gitDir, commonDir, headSha };
+}
+
+function realWorkspacePath(worktree: string): string {
+  try {
+    return realpathSync(worktree);
+  } catch {
+    throw new InfraError(`workspace is missing: ${worktree}`);
+  }
 }
 
 async function readHead(root: string, env: Record<string, string>): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readOwnConfig } from './mirror-config.js';
 import { readWorktreeLink } from './parked-worktree.js';
@@ -19,12 +19,21 @@ const DETACHED_HEAD = /^([0-9a-f]{40}(?:[0-9a-f]{24})?)\n$/;
  * `<repo>/config` still as dispatch wrote it (no core.worktree, no worktree config), and
  * HEAD detached at `expectedSha`, a commit already known. Null otherwise: git must answer.
  */
-export async function readDetachedWorktree(root: string, expectedSha: string): Promise<DetachedWorktree | null> {
-  const named = /^gitdir: (.+)\n$/.exec(await readFile(join(root, '.git'), 'utf8').catch(() => ''))?.[1];
+export function readDetachedWorktree(root: string, expectedSha: string): DetachedWorktree | null {
+  const named = /^gitdir: (.+)\n$/.exec(readOrEmpty(join(root, '.git')))?.[1];
   if (named === undefined) return null;
-  const link = await readWorktreeLink(dirname(dirname(named)), root);
+  const link = readWorktreeLink(dirname(dirname(named)), root);
   const commonDir = link ? dirname(dirname(link.adminDir)) : '';
   if (!link || !readOwnConfig(commonDir)) return null;
-  const head = DETACHED_HEAD.exec(await readFile(join(link.adminDir, 'HEAD'), 'utf8').catch(() => ''))?.[1];
+  const head = DETACHED_HEAD.exec(readOrEmpty(join(link.adminDir, 'HEAD')))?.[1];
   return head === expectedSha ? { gitDir: link.adminDir, commonDir, headSha: head } : null;
+}
+
+/** A small file's text (synchronous: microseconds), or '' when it cannot be read. */
+function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }

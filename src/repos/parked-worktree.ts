@@ -1,4 +1,5 @@
-import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildFilterGuardEnv } from './config-guard.js';
 import { runGit } from './git.js';
@@ -38,20 +39,30 @@ const RESET_CONFIG_ARGS: readonly string[] = [
  * `dir/.git` back and has the mirror as its common dir. Null when anything differs (an agent
  * rewrote `.git`, the mirror was replaced, the admin dir belongs to another worktree).
  */
-export async function readWorktreeLink(mirrorPath: string, dir: string): Promise<WorktreeLink | null> {
+export function readWorktreeLink(mirrorPath: string, dir: string): WorktreeLink | null {
+  // A few metadata calls on local files: synchronous (each takes microseconds; queued behind
+  // the thread pool's fsyncs of the run dir, an async one waited milliseconds).
   try {
-    const [dirStat, dotGitStat] = await Promise.all([lstat(dir), lstat(join(dir, '.git'))]);
-    if (!dirStat.isDirectory() || !dotGitStat.isFile()) return null;
-    const named = /^gitdir: (.+)\n?$/.exec(await readFile(join(dir, '.git'), 'utf8'))?.[1];
+    if (!lstatSync(dir).isDirectory() || !lstatSync(join(dir, '.git')).isFile()) return null;
+    const named = /^gitdir: (.+)\n?$/.exec(readFileSync(join(dir, '.git'), 'utf8'))?.[1];
     if (named === undefined) return null;
-    const adminDir = await realpath(named);
-    if (dirname(adminDir) !== (await realpath(join(mirrorPath, 'worktrees')))) return null;
-    const [back, common] = await Promise.all([readFile(join(adminDir, 'gitdir'), 'utf8'), readFile(join(adminDir, 'commondir'), 'utf8')]);
-    if ((await realpath(back.trim()).catch(() => '')) !== (await realpath(join(dir, '.git')))) return null;
+    const adminDir = realpathSync(named);
+    if (dirname(adminDir) !== realpathSync(join(mirrorPath, 'worktrees'))) return null;
+    const back = readFileSync(join(adminDir, 'gitdir'), 'utf8');
+    const common = readFileSync(join(adminDir, 'commondir'), 'utf8');
+    if (realPathOrEmpty(back.trim()) !== realpathSync(join(dir, '.git'))) return null;
     if (common.trim() !== '../..') return null;
     return { adminDir };
   } catch {
     return null;
+  }
+}
+
+function realPathOrEmpty(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return '';
   }
 }
 
@@ -78,7 +89,7 @@ export async function tidyAdminDir(adminDir: string): Promise<void> {
  * made them, its admin dir as ordinary work leaves it, every index entry plainly tracked.
  */
 export async function inspectReusable(mirrorPath: string, dir: string): Promise<WorktreeLink | null> {
-  const link = await readWorktreeLink(mirrorPath, dir);
+  const link = readWorktreeLink(mirrorPath, dir);
   if (!link || (await findAdminDirDoubt(link.adminDir)) !== null || (await inspectIndex(link)) !== null) return null;
   return link;
 }

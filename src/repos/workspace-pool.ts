@@ -81,7 +81,7 @@ async function takeParked(mirrorPath: string, dir: string, sha: string): Promise
     const claimed = await withMirrorLock(mirrorPath, async () => {
       const newest = listParked(mirrorPath).at(-1);
       if (newest === undefined) return false;
-      const link = await readWorktreeLink(mirrorPath, newest);
+      const link = readWorktreeLink(mirrorPath, newest);
       if (link) await moveWorktree(link.adminDir, newest, dir);
       else await rename(newest, dir);
       return true;
