@@ -15,6 +15,7 @@ import { statusForOutcome, type RunSummary } from '../runs/summary.js';
 import type { RunContext } from './run-context.js';
 import type { RunPlan, ShellCommand } from './run-plan.js';
 import { runShellStep } from './shell-step.js';
+import { settleBoth } from '../settle-both.js';
 import { flagSecretsInDiff, recordChanges, recordDroppedOutput, recordStructuredOutput } from './summary-details.js';
 import { copyEnv } from '../executors/agent-home.js';
 import { describeDiskFull, isDiskFull } from '../runs/disk-space.js';
@@ -39,8 +40,11 @@ export async function finishRun(
   if (summary.before_sha !== null) {
     const beforeSha = summary.before_sha;
     const capture = await unlessDiskFull(ctx, async () => {
-      if (finalMessage !== null) await writeLastMessage(paths, ctx.redact(finalMessage));
-      const changes = await captureWorkspace(ctx, beforeSha);
+      // The answer is written while the workspace is captured: both wait on the disk.
+      const [, changes] = await settleBoth(
+        finalMessage === null ? Promise.resolve() : writeLastMessage(paths, ctx.redact(finalMessage)),
+        captureWorkspace(ctx, beforeSha),
+      );
       await writeDiffPatch(paths, changes.patch);
       return changes;
     });
