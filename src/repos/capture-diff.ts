@@ -1,8 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, realpathSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InfraError } from '../errors.js';
+import { randomBytes } from '../runs/random-bytes.js';
 import { settleBoth } from '../settle-both.js';
 import { buildFilterGuardEnv } from './config-guard.js';
 import { readDetachedWorktree } from './detached-worktree.js';
@@ -98,11 +98,13 @@ async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorkt
   // waits behind the fsyncs of the run's files in the thread pool.
   const objectDir = captureObjectDir(root);
   mkdirSync(objectDir, { recursive: true });
-  const tempDir = mkdtempSync(join(tmpdir(), 'outpost-index-'));
+  // Beside the objects, named as the run's temp files are: a capture killed midway leaves it
+  // where settling the run removes a dead writer's temp files (atomic-write.ts), not in /tmp.
+  const indexFile = join(dirname(objectDir), `.capture-index.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     const env = {
       ...baseEnv,
-      GIT_INDEX_FILE: join(tempDir, 'index'),
+      GIT_INDEX_FILE: indexFile,
       GIT_OBJECT_DIRECTORY: objectDir,
       GIT_ALTERNATE_OBJECT_DIRECTORIES: join(repository, 'objects'),
     };
@@ -112,7 +114,7 @@ async function withWorktreeIndex<T>(worktree: string, fn: (indexed: IndexedWorkt
     await runGit(['-c', 'core.fsmonitor=false', 'add', '--all'], { cwd: root, env });
     return await fn({ root, baseEnv, env, headSha });
   } finally {
-    await rm(tempDir, { recursive: true, force: true });
+    await Promise.all([rm(indexFile, { force: true }), rm(`${indexFile}.lock`, { force: true })]);
   }
 }
 

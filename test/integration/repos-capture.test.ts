@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -70,6 +71,26 @@ describe('captureChanges', () => {
     expect(captured).toEqual({
       patch: Buffer.alloc(0), afterSha: beforeSha, afterTree: baseTree, changes: 'none', filesChanged: 0, insertions: 0, deletions: 0,
     });
+  });
+
+  it('keeps its temporary index in the run dir, never in the temp dir, and leaves none behind', async () => {
+    await makeAgentEdits(workspace);
+    const runDir = join(home, 'runs', 'run-1');
+    const indexes = () => readdirSync(runDir).filter((name) => name.startsWith('.capture-index'));
+    const tempBefore = readdirSync(tmpdir()).filter((name) => name.startsWith('outpost-index-'));
+    const seen: string[] = [];
+    const watcher = watch(runDir, (_event, name) => {
+      if (name?.startsWith('.capture-index')) seen.push(name);
+    });
+    try {
+      await captureChanges(workspace, beforeSha);
+    } finally {
+      watcher.close();
+    }
+    // A dead capture's index is a temp file of the run: reconcile's sweep matches it.
+    expect(seen.some((name) => /^\.capture-index\.\d+-[0-9a-f]+\.tmp$/.test(name))).toBe(true);
+    expect(indexes()).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('outpost-index-'))).toEqual(tempBefore);
   });
 
   it('diffs against another tree when asked (a resumed run against its parent end state)', async () => {
