@@ -88,9 +88,8 @@ const WARM_TICK_MS = 3;
 const WARM_GAP_MS = 8;
 const WARM_MAX_MS = 250;
 const warmHolds = new Set<{ since: number }>();
+// Started by the first hold; once it stops, later holds of the same spell leave their moves as they come.
 let warmTimer: NodeJS.Timeout | undefined;
-// Set when ticking stopped while holds remained: their moves are left as they come.
-let warmStopped = false;
 let warmable = true;
 let lastMoveAt = 0;
 
@@ -107,8 +106,9 @@ let lastMoveAt = 0;
 export function holdCgroupMovesWarm(): () => void {
   if (!warmable || process.env.DISPATCH_CGROUP === 'off') return () => undefined;
   const hold = { since: Date.now() };
+  const firstHold = warmHolds.size === 0;
   warmHolds.add(hold);
-  if (!warmTimer && !warmStopped) {
+  if (firstHold) {
     warmTimer = setInterval(() => warmTick(false), WARM_TICK_MS).unref();
     setImmediate(() => warmTick(true)).unref();
   }
@@ -124,6 +124,7 @@ function warmTick(first: boolean): void {
   const cold = !first && now - lastMoveAt > WARM_GAP_MS;
   if (cold || ![...warmHolds].some((hold) => now - hold.since < WARM_MAX_MS)) return stopWarming();
   const mount = findCgroup2Mount();
+  // Read at each tick, as spawnInCgroup does: a dispatcher moved from outside is not moved back.
   const home = mount ? cgroupDirOf('self', mount) : null;
   if (home && moveProcess(process.pid, home)) return;
   // Not movable here (no cgroup v2, no permission): nothing to keep warm, ever.
@@ -134,7 +135,6 @@ function warmTick(first: boolean): void {
 function stopWarming(): void {
   clearInterval(warmTimer);
   warmTimer = undefined;
-  warmStopped = warmHolds.size > 0;
 }
 
 function moveProcess(pid: number, cgroup: string): boolean {
