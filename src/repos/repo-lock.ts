@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../errors.js';
@@ -36,7 +36,7 @@ export async function withRepoLock<T>(
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
     await waitUntil(previous, deadline, () => lockTimeout(join(reposDir, `${slug}.lock`), ' (held by another run of this dispatch)'));
-    await mkdir(reposDir, { recursive: true });
+    mkdirSync(reposDir, { recursive: true });
     const release = await acquireRepoLock(reposDir, slug, { ...opts, timeoutMs: Math.max(0, deadline - Date.now()) });
     try {
       return await fn();

@@ -1,0 +1,52 @@
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileAtomically, writeNewFile } from '../../src/runs/atomic-write.js';
+
+describe('writeFileAtomically', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dispatch-atomic-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  // Small data is written synchronously and only fsynced in the pool, large data all in the pool: both alike.
+  it.each([
+    ['a small string', 'summary\n'],
+    ['a small buffer', Buffer.from([0, 1, 2, 255])],
+    ['a string of more than 4 Mi chars', 'x'.repeat(5 * 1024 * 1024)],
+    ['a buffer of more than 4 MiB', Buffer.alloc(5 * 1024 * 1024, 7)],
+  ])('replaces the file with %s, mode 0644, and leaves no temp file', async (_, data) => {
+    const path = join(dir, 'summary.json');
+    await writeFileAtomically(path, 'old\n');
+    await writeFileAtomically(path, data);
+    // Buffer.equals: a deep comparison of 5 MiB takes vitest seconds.
+    expect((await readFile(path)).equals(Buffer.from(data))).toBe(true);
+    expect((await stat(path)).mode & 0o777).toBe(0o644);
+    expect(await readdir(dir)).toEqual(['summary.json']);
+  });
+
+  it('keeps the last of writes started together', async () => {
+    const path = join(dir, 'summary.json');
+    await Promise.all(['one\n', 'x'.repeat(5 * 1024 * 1024), 'three\n'].map((text) => writeFileAtomically(path, text)));
+    expect(await readFile(path, 'utf8')).toBe('three\n');
+    expect(await readdir(dir)).toEqual(['summary.json']);
+  });
+
+  it('rejects, leaving the old file, when the directory is gone', async () => {
+    await expect(writeFileAtomically(join(dir, 'gone', 'summary.json'), 'new\n')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('never overwrites an existing file through writeNewFile (small or large)', async () => {
+    const path = join(dir, 'taken');
+    await writeNewFile(path, 'mine\n', 0o600, true);
+    await expect(writeNewFile(path, 'theirs\n', 0o644, true)).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(writeNewFile(path, Buffer.alloc(5 * 1024 * 1024), 0o644, false)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await readFile(path, 'utf8')).toBe('mine\n');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+});
