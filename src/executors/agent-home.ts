@@ -1,22 +1,22 @@
-import { copyFile, mkdir, chmod, rm, symlink } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
  * Creates a run's private agent home (mode 0700) and copies the named files from the
  * user's own agent home into it, each with mode 0600. Missing source files are skipped:
- * the auth check before a run is what tells users they are not logged in.
+ * the auth check before a run is what tells users they are not logged in. A few small local
+ * files: written synchronously, each asynchronous step waited behind the run's fsyncs.
  */
-export async function seedAgentHome(agentHome: string, sourceDir: string, files: string[]): Promise<string[]> {
-  await mkdir(agentHome, { recursive: true, mode: 0o700 });
-  await chmod(agentHome, 0o700);
+export function seedAgentHome(agentHome: string, sourceDir: string, files: string[]): string[] {
+  mkdirSync(agentHome, { recursive: true, mode: 0o700 });
+  chmodSync(agentHome, 0o700);
   const copied: string[] = [];
   for (const file of files) {
     const source = join(sourceDir, file);
     if (!existsSync(source)) continue;
     const target = join(agentHome, file);
-    await copyFile(source, target);
-    await chmod(target, 0o600);
+    copyFileSync(source, target);
+    chmodSync(target, 0o600);
     copied.push(file);
   }
   return copied;
@@ -27,19 +27,24 @@ export async function seedAgentHome(agentHome: string, sourceDir: string, files:
  * there (a copy left by an older dispatch). No source, no link: the auth check reports it.
  * The run directory then holds no secret, and the agent's writes land in the user's file.
  */
-export async function linkAgentFile(agentHome: string, sourceDir: string, file: string): Promise<boolean> {
-  await mkdir(agentHome, { recursive: true, mode: 0o700 });
+export function linkAgentFile(agentHome: string, sourceDir: string, file: string): boolean {
+  mkdirSync(agentHome, { recursive: true, mode: 0o700 });
   const target = join(agentHome, file);
-  await rm(target, { force: true });
+  rmSync(target, { force: true });
   const source = resolve(sourceDir, file);
   if (!existsSync(source)) return false;
-  await symlink(source, target);
+  symlinkSync(source, target);
   return true;
 }
 
 /** Removes a file from a run's agent home (a credentials copy an older dispatch left). */
-export async function removeAgentFile(agentHome: string, file: string): Promise<void> {
-  await rm(join(agentHome, file), { force: true });
+export function removeAgentFile(agentHome: string, file: string): void {
+  rmSync(join(agentHome, file), { force: true });
+}
+
+/** Runs fn at once and gives its result as a promise: a throw becomes the rejection. */
+export function runNow<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(fn()));
 }
 
 /** Copies the environment into a plain string record (execa's env with extendEnv: false). */

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { copyEnv, parseSemver, removeAgentFile, seedAgentHome } from './agent-home.js';
+import { copyEnv, parseSemver, removeAgentFile, runNow, seedAgentHome } from './agent-home.js';
 import { createClaudeParser } from './claude-events.js';
 import { claudeEnvCredential, describeClaudeLogin, sharedStoreValue } from './claude-login.js';
 import { writeFileAtomically } from '../runs/atomic-write.js';
@@ -67,9 +67,9 @@ function checkClaudeAuth(agentHome: string, env: NodeJS.ProcessEnv): AuthStatus 
     : { ok: true, detail: login.source };
 }
 
-async function shareClaudeLogin(agentHome: string): Promise<void> {
+function shareClaudeLogin(agentHome: string): void {
   // An older dispatch copied the login here; the copy could refresh the user's login away.
-  await removeAgentFile(agentHome, '.credentials.json');
+  removeAgentFile(agentHome, '.credentials.json');
 }
 
 async function writeClaudeRunConfig(agentHome: string, options: AgentOptions): Promise<void> {
@@ -90,11 +90,12 @@ export const claudeExecutor = {
   binEnvVar: 'CLAUDE_BIN',
   loginHint: 'run `claude` and /login, or `claude setup-token` and set CLAUDE_CODE_OAUTH_TOKEN',
   userHome: userClaudeHome,
-  async prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
-    await seedAgentHome(agentHome, userClaudeHome(baseEnv), ['settings.json']);
-    await shareClaudeLogin(agentHome);
-  },
-  shareLogin: shareClaudeLogin,
+  prepareHome: (agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> =>
+    runNow(() => {
+      seedAgentHome(agentHome, userClaudeHome(baseEnv), ['settings.json']);
+      shareClaudeLogin(agentHome);
+    }),
+  shareLogin: (agentHome: string) => runNow(() => shareClaudeLogin(agentHome)),
   loginEnvVars: () => [...CLAUDE_LOGIN_VARS],
   writeRunConfig: writeClaudeRunConfig,
   describeLogin: (baseEnv: NodeJS.ProcessEnv) => describeClaudeLogin(baseEnv, userClaudeHome(baseEnv)),

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { writeFileAtomically } from '../runs/atomic-write.js';
 import { readCodexRollout } from './codex-rollout.js';
 import { join } from 'node:path';
-import { copyEnv, linkAgentFile, parseSemver, seedAgentHome } from './agent-home.js';
+import { copyEnv, linkAgentFile, parseSemver, runNow, seedAgentHome } from './agent-home.js';
 import { createCodexParser } from './codex-events.js';
 import type { AgentOptions, McpServer } from './agent-options.js';
 import { updateCodexConfigFile } from './codex-config.js';
@@ -74,8 +74,8 @@ function checkCodexAuth(agentHome: string, env: NodeJS.ProcessEnv): AuthStatus {
 
 // A link, never a copy: codex 0.169 replaces auth.json by rename at the link's target,
 // so every run and the user's own codex keep one token chain.
-async function shareCodexLogin(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
-  await linkAgentFile(agentHome, userCodexHome(baseEnv), 'auth.json');
+function shareCodexLogin(agentHome: string, baseEnv: NodeJS.ProcessEnv): void {
+  linkAgentFile(agentHome, userCodexHome(baseEnv), 'auth.json');
 }
 
 /**
@@ -113,11 +113,12 @@ export const codexExecutor = {
   loginHint: 'run `codex login` (or set OPENAI_API_KEY)',
   userHome: userCodexHome,
   seedHome: seedCodexState,
-  async prepareHome(agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> {
-    await seedAgentHome(agentHome, userCodexHome(baseEnv), ['config.toml']);
-    await shareCodexLogin(agentHome, baseEnv);
-  },
-  shareLogin: shareCodexLogin,
+  prepareHome: (agentHome: string, baseEnv: NodeJS.ProcessEnv): Promise<void> =>
+    runNow(() => {
+      seedAgentHome(agentHome, userCodexHome(baseEnv), ['config.toml']);
+      shareCodexLogin(agentHome, baseEnv);
+    }),
+  shareLogin: (agentHome: string, baseEnv: NodeJS.ProcessEnv) => runNow(() => shareCodexLogin(agentHome, baseEnv)),
   loginEnvVars: codexLoginEnvVars,
   writeRunConfig: writeCodexRunConfig,
   describeLogin: (baseEnv: NodeJS.ProcessEnv) => describeCodexLogin(userCodexHome(baseEnv), baseEnv),

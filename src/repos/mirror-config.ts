@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGit } from './git.js';
 
@@ -42,11 +42,20 @@ export async function writeMirrorConfig(mirrorPath: string, displayUrl: string, 
     ...MIRROR_FETCH_REFSPECS.map((spec): ConfigEntry => ['remote.origin.fetch', spec]),
   ];
   const text = renderConfig(entries);
-  // The usual case: the config is already what it should be, and is left as it is.
-  if ((await readFile(configPath, 'utf8').catch(() => null)) === text) return;
+  // The usual case: the config is already what it should be, and is left as it is (a small
+  // local file, read synchronously: no wait behind the thread pool's fsyncs).
+  if (readTextIfAny(configPath) === text) return;
   const tempPath = `${configPath}.outpost-${process.pid}-${Date.now()}`;
   await writeFile(tempPath, text, { mode: 0o644 });
   await rename(tempPath, configPath);
+}
+
+function readTextIfAny(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /**
