@@ -145,22 +145,30 @@ async function runPhases(ctx: RunContext): Promise<void> {
   }
   if (ctx.isCancelled()) return finishRun(ctx, null, null);
 
-  // From the checkout on, the cgroup move that starts the agent is kept a cheap one.
-  const coolDown = holdCgroupMovesWarm();
+  // From the checkout on, the cgroup move that starts the agent is kept a cheap one. Not
+  // while the fetch runs: ticks through its spawns would come late and stop.
+  let coolDown: (() => void) | undefined;
+  const warmUp = () => {
+    coolDown ??= holdCgroupMovesWarm();
+  };
   try {
-    await checkOutAndRunAgent(ctx, coolDown);
+    await checkOutAndRunAgent(ctx, warmUp, () => coolDown?.());
   } finally {
-    coolDown();
+    coolDown?.();
   }
 }
 
-/** The workspace, the setup steps and the agent; `agentStarted` is called once the agent runs. */
-async function checkOutAndRunAgent(ctx: RunContext, agentStarted: () => void): Promise<void> {
+/**
+ * The workspace, the setup steps and the agent; `checkingOut` is called when the checkout
+ * starts (at once for a resumed run, which has none), `agentStarted` once the agent runs.
+ */
+async function checkOutAndRunAgent(ctx: RunContext, checkingOut: () => void, agentStarted: () => void): Promise<void> {
   const { plan, executor, paths, summary } = ctx;
+  if (plan.resume) checkingOut();
   const versionProbe = probeCliVersion(executor, plan.bin, executor.buildInvocation(invocationRequest(ctx)).env, paths.agentHome, cliVersionCacheFile(plan.home));
   // Beside the checkout; a home that cannot be seeded is set up by the agent itself, as before.
   const seeding = plan.resume ? undefined : executor.seedHome?.(paths.agentHome, plan.bin, cacheDir(plan.home), plan.env).catch(() => undefined);
-  const mirrorPath = plan.resume ? undefined : await createWorkspace(ctx);
+  const mirrorPath = plan.resume ? undefined : await createWorkspace(ctx, checkingOut);
   summary.workspace = paths.workspace;
   recordVersion(ctx, await versionProbe);
   const setupError = plan.resume ? null : await prepareWorkspace(ctx);
@@ -209,8 +217,9 @@ async function checkOutAndRunAgent(ctx: RunContext, agentStarted: () => void): P
 }
 
 /** A clean worktree of the mirror at the base commit (fresh, or a parked one reset); returns the mirror. */
-async function createWorkspace(ctx: RunContext): Promise<string> {
+async function createWorkspace(ctx: RunContext, checkingOut: () => void): Promise<string> {
   const base = ctx.plan.base ?? (await (ctx.baseFetch ?? fetchBase(ctx.plan, ctx.hooks.signal)));
+  checkingOut();
   const { mirrorPath } = base;
   await checkoutWorkspace(mirrorPath, ctx.paths.workspace, base.sha, ctx.plan.workspacePool ?? DEFAULT_WORKSPACE_POOL);
   ctx.summary.branch = base.branch;

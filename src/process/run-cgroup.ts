@@ -109,8 +109,11 @@ export function holdCgroupMovesWarm(): () => void {
   const firstHold = warmHolds.size === 0;
   warmHolds.add(hold);
   if (firstHold) {
-    warmTimer = setInterval(() => warmTick(false), WARM_TICK_MS).unref();
-    setImmediate(() => warmTick(true)).unref();
+    // No move of this spell yet: whichever tick comes first makes it (the interval's can come
+    // before the immediate's when the caller's synchronous work takes longer than a tick).
+    lastMoveAt = 0;
+    warmTimer = setInterval(warmTick, WARM_TICK_MS).unref();
+    setImmediate(warmTick).unref();
   }
   return () => {
     warmHolds.delete(hold);
@@ -118,10 +121,15 @@ export function holdCgroupMovesWarm(): () => void {
   };
 }
 
-function warmTick(first: boolean): void {
+/** Whether holds are keeping moves warm now: ticking, with this spell's first move made. */
+export function movesKeptWarm(): boolean {
+  return warmTimer !== undefined && lastMoveAt !== 0;
+}
+
+function warmTick(): void {
   if (!warmTimer) return;
   const now = Date.now();
-  const cold = !first && now - lastMoveAt > WARM_GAP_MS;
+  const cold = lastMoveAt !== 0 && now - lastMoveAt > WARM_GAP_MS;
   if (cold || ![...warmHolds].some((hold) => now - hold.since < WARM_MAX_MS)) return stopWarming();
   const mount = findCgroup2Mount();
   // Read at each tick, as spawnInCgroup does: a dispatcher moved from outside is not moved back.

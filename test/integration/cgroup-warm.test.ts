@@ -3,7 +3,7 @@ import { readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { createRunCgroup, holdCgroupMovesWarm, removeRunCgroup, spawnInCgroup } from '../../src/process/run-cgroup.js';
+import { createRunCgroup, holdCgroupMovesWarm, movesKeptWarm, removeRunCgroup, spawnInCgroup } from '../../src/process/run-cgroup.js';
 
 // holdCgroupMovesWarm moves the dispatcher into the cgroup it is in, every few ms, so that
 // the move that starts an agent is a cheap one. Whatever it does, the dispatcher must stay
@@ -47,6 +47,23 @@ describe.skipIf(!canMakeCgroups())('keeping cgroup moves warm', () => {
       release();
       removeRunCgroup(cgroup);
     }
+  });
+
+  it('keeps ticking when the caller works on synchronously for longer than a tick after the hold', async () => {
+    // As a checkout does: the hold, then the worktree's files and git's spawn before the next
+    // turn of the event loop, so the interval's tick comes before the immediate's first move.
+    const release = holdCgroupMovesWarm();
+    try {
+      const until = Date.now() + 6;
+      while (Date.now() < until) {
+        // busy, as a spawn is
+      }
+      await sleep(15);
+      expect(movesKeptWarm()).toBe(true);
+    } finally {
+      release();
+    }
+    expect(movesKeptWarm()).toBe(false);
   });
 
   it('never keeps the process alive: a hold left unreleased is no active handle, and the process exits', () => {
