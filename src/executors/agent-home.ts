@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
  * Creates a run's private agent home (mode 0700) and copies the named files from the
  * user's own agent home into it, each with mode 0600. Missing source files are skipped:
  * the auth check before a run is what tells users they are not logged in. A few small local
- * files: written synchronously, each asynchronous step waited behind the run's fsyncs.
+ * files, so the calls are synchronous: an asynchronous one waits for a free thread behind
+ * the run's fsyncs.
  */
 export function seedAgentHome(agentHome: string, sourceDir: string, files: string[]): string[] {
   mkdirSync(agentHome, { recursive: true, mode: 0o700 });
