@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readOwnConfig } from './mirror-config.js';
+import { readSmallFile } from './read-small-file.js';
 import { readWorktreeLink } from './parked-worktree.js';
 
 /** Where git finds a worktree's repository, and the commit its detached HEAD names. */
@@ -20,20 +20,11 @@ const DETACHED_HEAD = /^([0-9a-f]{40}(?:[0-9a-f]{24})?)\n$/;
  * HEAD detached at `expectedSha`, a commit already known. Null otherwise: git must answer.
  */
 export function readDetachedWorktree(root: string, expectedSha: string): DetachedWorktree | null {
-  const named = /^gitdir: (.+)\n$/.exec(readOrEmpty(join(root, '.git')))?.[1];
+  const named = /^gitdir: (.+)\n$/.exec(readSmallFile(join(root, '.git')) ?? '')?.[1];
   if (named === undefined) return null;
   const link = readWorktreeLink(dirname(dirname(named)), root);
   const commonDir = link ? dirname(dirname(link.adminDir)) : '';
   if (!link || !readOwnConfig(commonDir)) return null;
-  const head = DETACHED_HEAD.exec(readOrEmpty(join(link.adminDir, 'HEAD')))?.[1];
+  const head = DETACHED_HEAD.exec(readSmallFile(join(link.adminDir, 'HEAD')) ?? '')?.[1];
   return head === expectedSha ? { gitDir: link.adminDir, commonDir, headSha: head } : null;
-}
-
-/** A small file's text (synchronous: microseconds), or '' when it cannot be read. */
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }

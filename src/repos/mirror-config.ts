@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGit } from './git.js';
+import { readSmallFile } from './read-small-file.js';
 
 /** Where a mirror keeps the remote's branches: agents' own branches in refs/heads never clash. */
 export const MIRROR_FETCH_REFSPECS: readonly string[] = [
@@ -42,20 +42,11 @@ export async function writeMirrorConfig(mirrorPath: string, displayUrl: string, 
     ...MIRROR_FETCH_REFSPECS.map((spec): ConfigEntry => ['remote.origin.fetch', spec]),
   ];
   const text = renderConfig(entries);
-  // The usual case: the config is already what it should be, and is left as it is (a small
-  // local file, read synchronously: no wait behind the thread pool's fsyncs).
-  if (readTextIfAny(configPath) === text) return;
+  // The usual case: the config is already what it should be, and is left as it is.
+  if (readSmallFile(configPath) === text) return;
   const tempPath = `${configPath}.outpost-${process.pid}-${Date.now()}`;
   await writeFile(tempPath, text, { mode: 0o644 });
   await rename(tempPath, configPath);
-}
-
-function readTextIfAny(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -76,14 +67,8 @@ export async function readConfigEntries(mirrorPath: string): Promise<ConfigEntry
 
 /** The entries of a repository's config file (`<gitDir>/config`) when it is one writeMirrorConfig wrote (parseOwnConfig). */
 export function readOwnConfig(gitDir: string): ConfigEntry[] | undefined {
-  // A small local file, read synchronously: no wait behind the thread pool's fsyncs.
-  let text = '';
-  try {
-    text = readFileSync(join(gitDir, 'config'), 'latin1');
-  } catch {
-    // missing or unreadable: not ours
-  }
-  return parseOwnConfig(text);
+  // Missing or unreadable: not ours.
+  return parseOwnConfig(readSmallFile(join(gitDir, 'config'), 'latin1') ?? '');
 }
 
 /**
