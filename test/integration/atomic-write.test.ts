@@ -37,7 +37,7 @@ describe('writeFileAtomically', () => {
     expect(await readdir(dir)).toEqual(['summary.json']);
   });
 
-  it('rejects, leaving the old file, when the directory is gone', async () => {
+  it('rejects when the directory is gone', async () => {
     await expect(writeFileAtomically(join(dir, 'gone', 'summary.json'), 'new\n')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
