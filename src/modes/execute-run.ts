@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeCliVersion, type CliVersionInfo } from '../executors/cli-version.js';
 import { cacheDir, cliVersionCacheFile } from '../runs/home.js';
@@ -7,11 +7,7 @@ import { describeDiskFull, isDiskFull } from '../runs/disk-space.js';
 import { agentOptionsFor, buildAgentEnv } from '../executors/agent-options.js';
 import { getExecutor } from '../executors/registry.js';
 import type { Invocation, InvocationRequest } from '../executors/types.js';
-import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
 import { AGENT_OPTIONS_FILE, describeAgentOptions } from '../runs/agent-options-file.js';
-import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
-import { DEFAULT_WORKSPACE_POOL } from '../repos/pool-size.js';
-import { checkoutWorkspace } from '../repos/workspace-pool.js';
 import { snapshotWorktree } from '../repos/capture-diff.js';
 import { openEventLog } from '../runs/event-log.js';
 import { openOutputLog } from '../runs/output-log.js';
@@ -31,6 +27,7 @@ import { finishRun, finishRunWithError } from './finish-run.js';
 import { settleEventLog } from './full-disk.js';
 import { passLoginGate } from './login-gate.js';
 import { prepareWorkspace } from './prepare-workspace.js';
+import { startBaseFetch, startCheckout, type PendingCheckout } from './run-checkout.js';
 import type { RunContext } from './run-context.js';
 import type { RunHooks, RunPlan } from './run-plan.js';
 
@@ -134,41 +131,65 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
 }
 
 async function runPhases(ctx: RunContext): Promise<void> {
-  const { plan, executor, paths } = ctx;
-  await (plan.resume ? executor.shareLogin(paths.agentHome, plan.env) : executor.prepareHome(paths.agentHome, plan.env));
-  const agentOptions = agentOptionsFor(plan.agent, plan.executor);
-  if (agentOptions && !plan.resume) await executor.writeRunConfig(paths.agentHome, agentOptions);
-  const auth = executor.checkAuth(paths.agentHome, plan.env);
-  if (!auth.ok) {
-    await finishRun(ctx, { kind: 'auth', message: auth.detail }, null);
-    return;
-  }
-  if (ctx.isCancelled()) return finishRun(ctx, null, null);
-
-  // From the checkout on, the cgroup move that starts the agent is kept a cheap one. Not
-  // while the fetch runs: ticks through its spawns would come late and stop.
-  let coolDown: (() => void) | undefined;
+  const { plan, executor, paths, summary } = ctx;
+  // Made before any move is kept warm: a mkdir in the cgroup tree waits behind a slow move.
+  const cgroup = createRunCgroup(summary.agent_marker ?? '');
+  // From here to the agent's start, the cgroup move that starts it is kept a cheap one
+  // (run-cgroup.ts): the slow first move is made while the fetch and the checkout run. The
+  // checkout takes a fresh hold, for a fetch that outlasted the first.
+  const holds = [holdCgroupMovesWarm()];
+  const coolDown = () => holds.splice(0).forEach((release) => release());
   const warmUp = () => {
-    coolDown ??= holdCgroupMovesWarm();
+    if (holds.length > 0) holds.push(holdCgroupMovesWarm());
   };
+  // The checkout starts once the base commit is known, beside the home's preparation.
+  const checkout = plan.resume ? undefined : startCheckout(ctx, warmUp);
   try {
-    await checkOutAndRunAgent(ctx, warmUp, () => coolDown?.());
+    await (plan.resume ? executor.shareLogin(paths.agentHome, plan.env) : executor.prepareHome(paths.agentHome, plan.env));
+    const agentOptions = agentOptionsFor(plan.agent, plan.executor);
+    if (agentOptions && !plan.resume) await executor.writeRunConfig(paths.agentHome, agentOptions);
+    const auth = executor.checkAuth(paths.agentHome, plan.env);
+    if (!auth.ok) {
+      await checkout?.drop();
+      await finishRun(ctx, { kind: 'auth', message: auth.detail }, null);
+      return;
+    }
+    if (ctx.isCancelled()) {
+      await checkout?.drop();
+      return await finishRun(ctx, null, null);
+    }
+    await checkOutAndRunAgent(ctx, { checkout, cgroup, checkingOut: warmUp, agentStarted: coolDown });
+  } catch (error) {
+    await checkout?.drop();
+    throw error;
   } finally {
-    coolDown?.();
+    coolDown();
+    // A run that ended before its agent never recorded its cgroup (executeRun removes a recorded one).
+    if (summary.agent_cgroup !== cgroup) removeRunCgroup(cgroup);
   }
 }
 
-/**
- * The workspace, the setup steps and the agent; `checkingOut` is called when the checkout
- * starts (at once for a resumed run, which has none), `agentStarted` once the agent runs.
- */
-async function checkOutAndRunAgent(ctx: RunContext, checkingOut: () => void, agentStarted: () => void): Promise<void> {
+interface AgentPhase {
+  /** The workspace being checked out; none for a resumed run. */
+  checkout: PendingCheckout | undefined;
+  /** The agent's cgroup (null: none here), recorded in summary.json before the agent starts. */
+  cgroup: string | null;
+  /** Called at once for a resumed run (it has no checkout). */
+  checkingOut: () => void;
+  agentStarted: () => void;
+}
+
+/** The workspace, the setup steps and the agent. */
+async function checkOutAndRunAgent(ctx: RunContext, { checkout, cgroup, checkingOut, agentStarted }: AgentPhase): Promise<void> {
   const { plan, executor, paths, summary } = ctx;
   if (plan.resume) checkingOut();
+  // A checkout whose base commit is known starts first: the probe and the seeding begin
+  // with a few ms of synchronous work, which would hold back git's start.
+  await new Promise((resolve) => setImmediate(resolve));
   const versionProbe = probeCliVersion(executor, plan.bin, executor.buildInvocation(invocationRequest(ctx)).env, paths.agentHome, cliVersionCacheFile(plan.home));
   // Beside the checkout; a home that cannot be seeded is set up by the agent itself, as before.
   const seeding = plan.resume ? undefined : executor.seedHome?.(paths.agentHome, plan.bin, cacheDir(plan.home), plan.env).catch(() => undefined);
-  const mirrorPath = plan.resume ? undefined : await createWorkspace(ctx, checkingOut);
+  const mirrorPath = await checkout?.adopt();
   summary.workspace = paths.workspace;
   recordVersion(ctx, await versionProbe);
   const setupError = plan.resume ? null : await prepareWorkspace(ctx);
@@ -179,12 +200,13 @@ async function checkOutAndRunAgent(ctx: RunContext, checkingOut: () => void, age
 
   await seeding;
   // A resumed run shares its parent's agent home: its answer must not be the parent's.
-  if (executor.lastMessageFile) await rm(join(paths.agentHome, executor.lastMessageFile), { force: true });
+  // One small local file: removed synchronously, as the pool may be busy with the run dir's syncs.
+  if (executor.lastMessageFile) rmSync(join(paths.agentHome, executor.lastMessageFile), { force: true });
   const invocation = executor.buildInvocation(invocationRequest(ctx));
   summary.agent.argv = redactArgv(plan.bin, invocation, ctx.redact);
   // Written before the agent starts: a dispatcher killed at any later instant leaves what
   // the next command needs to find every process of the agent (marker, cgroup).
-  summary.agent_cgroup = createRunCgroup(summary.agent_marker ?? '');
+  summary.agent_cgroup = cgroup;
   await writeSummary(paths, summary);
 
   // A login due for a refresh is refreshed by one agent alone; the others wait for it here.
@@ -214,47 +236,6 @@ async function checkOutAndRunAgent(ctx: RunContext, checkingOut: () => void, age
     onEvent: (event) => ctx.hooks.onEvent?.(summary.run_id, event),
   }).finally(releaseLogin);
   await finishRun(ctx, null, result, mirrorPath);
-}
-
-/** A clean worktree of the mirror at the base commit (fresh, or a parked one reset); returns the mirror. */
-async function createWorkspace(ctx: RunContext, checkingOut: () => void): Promise<string> {
-  const base = ctx.plan.base ?? (await (ctx.baseFetch ?? fetchBase(ctx.plan, ctx.hooks.signal)));
-  checkingOut();
-  const { mirrorPath } = base;
-  await checkoutWorkspace(mirrorPath, ctx.paths.workspace, base.sha, ctx.plan.workspacePool ?? DEFAULT_WORKSPACE_POOL);
-  ctx.summary.branch = base.branch;
-  ctx.summary.before_sha = base.sha;
-  ctx.summary.warnings.push(...(base.warnings ?? []));
-  return mirrorPath;
-}
-
-/** Fetches the mirror (under its lock) and resolves the base commit: once per run, or once per group. */
-export async function fetchBase(
-  plan: Pick<RunPlan, 'repo' | 'home' | 'branch' | 'fetchTimeoutMs'>,
-  signal: AbortSignal | undefined,
-): Promise<NonNullable<RunPlan['base']>> {
-  const { mirrorPath, warnings, refs } = await ensureMirror(plan.repo, plan.home.reposDir, {}, { timeoutMs: plan.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, signal });
-  return { mirrorPath, warnings, ...(await resolveBaseCommit(mirrorPath, plan.branch, refs)) };
-}
-
-interface BaseFetch {
-  result: Promise<NonNullable<RunPlan['base']>>;
-  /** Stops the fetch if it still runs, and waits until it ended. */
-  stop(): Promise<void>;
-}
-
-function startBaseFetch(plan: RunPlan, signal: AbortSignal): BaseFetch {
-  const stopper = new AbortController();
-  const result = fetchBase(plan, AbortSignal.any([signal, stopper.signal]));
-  // Read by createWorkspace; a run that never gets there drops the failure.
-  result.catch(() => undefined);
-  return {
-    result,
-    async stop() {
-      stopper.abort();
-      await result.catch(() => undefined);
-    },
-  };
 }
 
 function invocationRequest(ctx: RunContext): InvocationRequest {

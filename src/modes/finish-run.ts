@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DispatchError } from '../errors.js';
 import { getExecutor } from '../executors/registry.js';
@@ -33,8 +33,9 @@ export async function finishRun(
   // The agent's session files are read while its workspace is captured (it can fail: never the run).
   const sessionFacts = readSessionFacts(ctx);
   preError ??= await diskFullOfLogs(ctx);
+
   const lastMessageFile = ctx.executor.lastMessageFile
-    ? await readOptional(join(paths.agentHome, ctx.executor.lastMessageFile))
+    ? readOptional(join(paths.agentHome, ctx.executor.lastMessageFile))
     : null;
   const finalMessage = finalMessageOf(state, lastMessageFile);
   if (summary.before_sha !== null) {
@@ -265,9 +266,10 @@ export async function finishRunWithError(ctx: RunContext, error: unknown): Promi
 }
 
 
-async function readOptional(path: string): Promise<string | null> {
+/** The agent's answer file (small, local): read synchronously, not behind the run's syncs in the thread pool. */
+function readOptional(path: string): string | null {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
     return null;
   }

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -78,77 +79,115 @@ export function spawnInCgroup<T>(cgroup: string | null, spawn: () => T): T {
 }
 
 /**
- * How holdCgroupMovesWarm keeps moves cheap: a move within ~10 ms of the last one is cheap
- * (measured), so a tick every 3 ms. A tick that comes later than WARM_GAP_MS after the last
- * move (a busy event loop) would be a slow one itself: ticking stops until the next hold.
- * A hold older than WARM_MAX_MS (a long checkout) stops ticking too: ticks for seconds
- * would cost more than the one slow move they spare.
+ * The warmer: bash moves itself into the cgroup it is already in (nothing changes), once at
+ * once ("ready"), then every 3 ms (a move within ~10 ms of another one is cheap, measured),
+ * waiting on its stdin: EOF (the last hold released, or the dispatcher gone) ends it. No
+ * fork per move. It stops by itself after WARM_MOVES moves (~0.3 s): a longer fetch or
+ * checkout takes a fresh hold. A constant script; the only argument is the path it writes.
  */
-const WARM_TICK_MS = 3;
-const WARM_GAP_MS = 8;
-const WARM_MAX_MS = 250;
-const warmHolds = new Set<{ since: number }>();
-// Started by the first hold; once it stops, later holds of the same spell leave their moves as they come.
-let warmTimer: NodeJS.Timeout | undefined;
+const WARM_MOVES = 100;
+const WARMER_SCRIPT = `echo 0 > "$1" || exit 1; echo ready; i=0; while [ "$i" -lt ${WARM_MOVES} ]; do read -r -t 0.003 _; [ $? -gt 128 ] || exit 0; echo 0 > "$1" || exit 1; i=$((i + 1)); done`;
+const warmHolds = new Set<object>();
 let warmable = true;
-let lastMoveAt = 0;
+let warmer: ChildProcess | undefined;
+let warmerReady = false;
 
 /**
  * Keeps the dispatcher's next cgroup move cheap until released. The first move of any
  * process between cgroups after a quiet spell waits for an RCU grace period (the kernel's
- * lock on thread groups: 5–35 ms here, the dispatcher's event loop stopped meanwhile); a
- * move within ~10 ms of another one takes ~0.2 ms. So a first hold "moves" the
- * dispatcher into the cgroup it is already in (nothing changes) once the caller's
- * synchronous work is done, and then every few ms: the slow move happens while git checks
- * the workspace out, not when the agent starts. Synchronous like spawnInCgroup, so the two
- * never interleave. A no-op where cgroups cannot be used.
+ * lock on thread groups, global: 5–35 ms here while git checks out; the mover waits that
+ * long); a move within ~10 ms of another one, by any process, takes ~0.2 ms. Moving the
+ * dispatcher itself costs its event loop that wait, and each later move costs it CPU (a
+ * thread group of a dozen). So a short-lived child makes the moves (the warmer, above) while
+ * the event loop runs on, and the agent's start (spawnInCgroup) finds its two moves cheap.
+ * A no-op where cgroups or bash cannot be used.
  */
 export function holdCgroupMovesWarm(): () => void {
   if (!warmable || process.env.DISPATCH_CGROUP === 'off') return () => undefined;
-  const hold = { since: Date.now() };
-  const firstHold = warmHolds.size === 0;
+  const hold = {};
   warmHolds.add(hold);
-  if (firstHold) {
-    // No move of this spell yet: whichever tick comes first makes it (the interval's can come
-    // before the immediate's when the caller's synchronous work takes longer than a tick).
-    lastMoveAt = 0;
-    warmTimer = setInterval(warmTick, WARM_TICK_MS).unref();
-    setImmediate(warmTick).unref();
-  }
+  // A warmer that ended (its moves done) starts again for a new hold.
+  if (!warmer) startWarmer();
   return () => {
     warmHolds.delete(hold);
-    if (warmHolds.size === 0) stopWarming();
+    if (warmHolds.size === 0) stopWarmer();
   };
 }
 
-/** Whether holds are keeping moves warm now: ticking, with this spell's first move made. */
+/** Whether holds are keeping moves warm now: the warmer runs and has made its first move. */
 export function movesKeptWarm(): boolean {
-  return warmTimer !== undefined && lastMoveAt !== 0;
+  return warmer !== undefined && warmerReady;
 }
 
-function warmTick(): void {
-  if (!warmTimer) return;
-  const now = Date.now();
-  const cold = lastMoveAt !== 0 && now - lastMoveAt > WARM_GAP_MS;
-  if (cold || ![...warmHolds].some((hold) => now - hold.since < WARM_MAX_MS)) return stopWarming();
+function startWarmer(): void {
   const mount = findCgroup2Mount();
-  // Read at each tick, as spawnInCgroup does: a dispatcher moved from outside is not moved back.
   const home = mount ? cgroupDirOf('self', mount) : null;
-  if (home && moveProcess(process.pid, home)) return;
-  // Not movable here (no cgroup v2, no permission): nothing to keep warm, ever.
-  warmable = false;
-  stopWarming();
+  if (!home) {
+    warmable = false;
+    return;
+  }
+  let child: ChildProcess;
+  try {
+    // Its own group, nothing inherited but PATH, no rc file (bash reads ~/.bashrc when its
+    // stdin is a socket, as node's pipes are).
+    child = spawn('bash', ['--norc', '--noprofile', '-c', WARMER_SCRIPT, 'outpost-warmer', join(home, 'cgroup.procs')], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      detached: true,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+  } catch {
+    warmable = false;
+    return;
+  }
+  warmer = child;
+  warmerReady = false;
+  installWarmerKill();
+  child.once('error', () => {
+    // No bash: moves are left as they come.
+    if (child.pid === undefined) warmable = false;
+  });
+  child.stdout?.once('data', () => {
+    if (warmer === child) warmerReady = true;
+  });
+  child.once('exit', (code) => {
+    // Its first move failed (no permission): nothing to keep warm, ever.
+    if (code === 1 && warmer === child && !warmerReady) warmable = false;
+    if (warmer === child) warmer = undefined;
+  });
+  child.stdin?.on('error', () => undefined);
+  // None of it keeps the dispatcher alive.
+  child.unref();
+  (child.stdin as { unref?: () => void } | null)?.unref?.();
+  (child.stdout as { unref?: () => void } | null)?.unref?.();
 }
 
-function stopWarming(): void {
-  clearInterval(warmTimer);
-  warmTimer = undefined;
+function stopWarmer(): void {
+  // EOF: the warmer's wait ends and so does it.
+  warmer?.stdin?.end();
+  warmer = undefined;
+  warmerReady = false;
+}
+
+let warmerKillInstalled = false;
+
+/** A warmer still running when the dispatcher exits goes with it (its stdin's EOF would end it too). */
+function installWarmerKill(): void {
+  if (warmerKillInstalled) return;
+  warmerKillInstalled = true;
+  process.on('exit', () => {
+    const pid = warmer?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
 }
 
 function moveProcess(pid: number, cgroup: string): boolean {
   try {
     writeFileSync(join(cgroup, 'cgroup.procs'), String(pid));
-    lastMoveAt = Date.now();
     return true;
   } catch {
     return false;

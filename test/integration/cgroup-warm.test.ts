@@ -1,13 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmdirSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createRunCgroup, holdCgroupMovesWarm, movesKeptWarm, removeRunCgroup, spawnInCgroup } from '../../src/process/run-cgroup.js';
 
-// holdCgroupMovesWarm moves the dispatcher into the cgroup it is in, every few ms, so that
-// the move that starts an agent is a cheap one. Whatever it does, the dispatcher must stay
-// where it is and an agent must still be born inside its run's cgroup.
+// holdCgroupMovesWarm has a child (bash) move itself into the cgroup it is in, every few ms,
+// so that the move that starts an agent is a cheap one. Whatever it does, the dispatcher must
+// stay where it is, an agent must still be born inside its run's cgroup, and the child must
+// be gone once the hold is released.
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -15,6 +16,21 @@ function canMakeCgroups(): boolean {
   const made = createRunCgroup(`probe${process.pid}`);
   if (made) rmdirSync(made);
   return made !== null;
+}
+
+/** Live processes running the warmer (its bash carries the name `outpost-warmer` as $0). */
+function warmerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (cmdline.includes('outpost-warmer') && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
 }
 
 /** The `0::` line of /proc/<pid>/cgroup: a process's cgroup v2. */
@@ -49,21 +65,28 @@ describe.skipIf(!canMakeCgroups())('keeping cgroup moves warm', () => {
     }
   });
 
-  it('keeps ticking when the caller works on synchronously for longer than a tick after the hold', async () => {
-    // As a checkout does: the hold, then the worktree's files and git's spawn before the next
-    // turn of the event loop, so the interval's tick comes before the immediate's first move.
+  it('makes its moves in a child while the event loop is busy, and the child is gone once released', async () => {
+    // As a checkout does: the hold, then synchronous work (the worktree's files, git's spawn).
     const release = holdCgroupMovesWarm();
     try {
       const until = Date.now() + 6;
       while (Date.now() < until) {
         // busy, as a spawn is
       }
-      await sleep(15);
+      const deadline = Date.now() + 5_000;
+      while (!movesKeptWarm() && Date.now() < deadline) await sleep(5);
+      expect(movesKeptWarm()).toBe(true);
+      expect(warmerPids()).toHaveLength(1);
+      // Still warm a while later: it keeps moving.
+      await sleep(30);
       expect(movesKeptWarm()).toBe(true);
     } finally {
       release();
     }
     expect(movesKeptWarm()).toBe(false);
+    const deadline = Date.now() + 5_000;
+    while (warmerPids().length > 0 && Date.now() < deadline) await sleep(5);
+    expect(warmerPids()).toEqual([]);
   });
 
   it('never keeps the process alive: a hold left unreleased is no active handle, and the process exits', () => {

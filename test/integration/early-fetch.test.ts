@@ -6,7 +6,9 @@ import { executeRun } from '../../src/modes/execute-run.js';
 import type { RunPlan } from '../../src/modes/run-plan.js';
 import { parseRepoArg } from '../../src/repos/repo-arg.js';
 import { resolveHome } from '../../src/runs/home.js';
-import { makeTempDir, startSilentRemote, type SilentRemote } from '../helpers/git-fixtures.js';
+import { createFixtureRepo, gitIn, makeTempDir, startSilentRemote, type SilentRemote } from '../helpers/git-fixtures.js';
+import { fetchBase } from '../../src/modes/run-checkout.js';
+import { listParked } from '../../src/repos/workspace-pool.js';
 import { fakeAgent, processesUnder } from '../helpers/run-cli.js';
 
 // A single run starts its mirror's fetch before it makes its run dir and the agent's home.
@@ -27,12 +29,12 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function planWithoutLogin(): RunPlan {
+function planWithoutLogin(repoUrl = url): RunPlan {
   const userHome = join(home, 'user');
   return {
     executor: 'codex',
     bin: fakeAgent,
-    repo: parseRepoArg(url, { cwd: home }),
+    repo: parseRepoArg(repoUrl, { cwd: home }),
     task: 'do something',
     sandbox: 'workspace-write',
     timeoutMs: 60_000,
@@ -63,5 +65,26 @@ describe('the fetch a single run starts early', () => {
     expect(processesUnder(home)).toEqual([]);
     const repos = join(home, 'dispatch', 'repos');
     expect(existsSync(repos) ? readdirSync(repos).filter((name) => name.endsWith('.lock')) : []).toEqual([]);
+  });
+
+  it('a checkout under way when the run ends (no login) is waited for and leaves no worktree in the run', async () => {
+    // A known base commit (a group's) starts the checkout at once, beside the home's preparation.
+    await mkdir(join(home, 'user', '.codex'), { recursive: true });
+    const repo = await createFixtureRepo({ 'a.txt': 'a\n'.repeat(1000), 'b.txt': 'b\n' });
+    try {
+      const plan = { ...planWithoutLogin(repo.path), workspacePool: 0 };
+      const base = await fetchBase(plan, undefined);
+      const result = await executeRun({ ...plan, base });
+      expect(result.summary.outcome).toBe('auth');
+      expect(result.summary.workspace).toBeNull();
+      expect(result.summary.before_sha).toBeNull();
+      expect(existsSync(join(result.runDir, 'workspace'))).toBe(false);
+      // The mirror lists no worktree but itself, and none was parked.
+      const listed = await gitIn(base.mirrorPath, ['worktree', 'list', '--porcelain']);
+      expect(listed.split('\n').filter((line) => line.startsWith('worktree '))).toHaveLength(1);
+      expect(listParked(base.mirrorPath)).toEqual([]);
+    } finally {
+      await repo.cleanup();
+    }
   });
 });
