@@ -29,20 +29,18 @@ export async function seedCodexState(agentHome: string, located: string, cacheDi
   if (key === null) return 0;
   const dir = join(cacheDir, 'codex-state', createHash('sha256').update(key).digest('hex').slice(0, 16));
   const files = (await listTemplate(dir)) ?? (await makeTemplateOnce(dir, command));
-  // Side by side: each copy waits for a thread of the pool, not for the copy before it.
-  await Promise.all(files.map((name) => copyPrivate(join(dir, name), join(agentHome, name))));
-  return files.length;
-}
-
-async function copyPrivate(source: string, target: string): Promise<void> {
-  try {
-    await copyFile(source, target, constants.COPYFILE_EXCL);
-  } catch (error) {
-    // codex's own file (a home used before) stays as it is.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw error;
+  for (const name of files) {
+    const target = join(agentHome, name);
+    try {
+      await copyFile(join(dir, name), target, constants.COPYFILE_EXCL);
+    } catch (error) {
+      // codex's own file (a home used before) stays as it is.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    await chmod(target, 0o600);
   }
-  await chmod(target, 0o600);
+  return files.length;
 }
 
 /** The template's files, [] for a binary known to make none, undefined when it is not made yet. */

@@ -7,7 +7,8 @@ import type { RunPlan } from '../../src/modes/run-plan.js';
 import { parseRepoArg } from '../../src/repos/repo-arg.js';
 import { resolveHome } from '../../src/runs/home.js';
 import { createFixtureRepo, gitIn, makeTempDir, startSilentRemote, type SilentRemote } from '../helpers/git-fixtures.js';
-import { fetchBase } from '../../src/modes/run-checkout.js';
+import { fetchBase, startCheckout } from '../../src/modes/run-checkout.js';
+import type { RunContext } from '../../src/modes/run-context.js';
 import { listParked } from '../../src/repos/workspace-pool.js';
 import { fakeAgent, processesUnder } from '../helpers/run-cli.js';
 
@@ -67,22 +68,37 @@ describe('the fetch a single run starts early', () => {
     expect(existsSync(repos) ? readdirSync(repos).filter((name) => name.endsWith('.lock')) : []).toEqual([]);
   });
 
-  it('a checkout under way when the run ends (no login) is waited for and leaves no worktree in the run', async () => {
-    // A known base commit (a group's) starts the checkout at once, beside the home's preparation.
-    await mkdir(join(home, 'user', '.codex'), { recursive: true });
+  it('a checkout dropped while under way is waited for and leaves no worktree; one dropped before it started never starts', async () => {
     const repo = await createFixtureRepo({ 'a.txt': 'a\n'.repeat(1000), 'b.txt': 'b\n' });
     try {
       const plan = { ...planWithoutLogin(repo.path), workspacePool: 0 };
       const base = await fetchBase(plan, undefined);
-      const result = await executeRun({ ...plan, base });
-      expect(result.summary.outcome).toBe('auth');
-      expect(result.summary.workspace).toBeNull();
-      expect(result.summary.before_sha).toBeNull();
-      expect(existsSync(join(result.runDir, 'workspace'))).toBe(false);
-      // The mirror lists no worktree but itself, and none was parked.
-      const listed = await gitIn(base.mirrorPath, ['worktree', 'list', '--porcelain']);
-      expect(listed.split('\n').filter((line) => line.startsWith('worktree '))).toHaveLength(1);
+      const runDir = join(home, 'run');
+      await mkdir(runDir);
+      const contextWith = (baseFetch: Promise<typeof base>) =>
+        ({ plan, hooks: {}, paths: { workspace: join(runDir, 'workspace') }, summary: { warnings: [] }, baseFetch }) as unknown as RunContext;
+      const worktrees = async () => (await gitIn(base.mirrorPath, ['worktree', 'list', '--porcelain'])).split('\n').filter((line) => line.startsWith('worktree '));
+
+      // Under way: the base is known, git has been started.
+      let started = false;
+      const underWay = startCheckout(contextWith(Promise.resolve(base)), () => (started = true));
+      while (!started) await new Promise((resolve) => setImmediate(resolve));
+      await underWay.drop();
+      expect(existsSync(join(runDir, 'workspace'))).toBe(false);
+      expect(await worktrees()).toHaveLength(1);
       expect(listParked(base.mirrorPath)).toEqual([]);
+
+      // Before it started: the fetch answers only after the drop.
+      let answer!: (value: typeof base) => void;
+      const fetching = new Promise<typeof base>((resolve) => (answer = resolve));
+      let startedLate = false;
+      const early = startCheckout(contextWith(fetching), () => (startedLate = true));
+      await early.drop();
+      answer(base);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(startedLate).toBe(false);
+      expect(existsSync(join(runDir, 'workspace'))).toBe(false);
+      expect(await worktrees()).toHaveLength(1);
     } finally {
       await repo.cleanup();
     }
