@@ -64,6 +64,10 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
     marker: createRunMarker(),
   });
   if (plan.resume) Object.assign(summary, { before_sha: plan.resume.baseSha, baseline_tree: plan.resume.baselineTree ?? null });
+  // The agent's cgroup is made now and named in the first summary.json: a dispatcher killed
+  // before the agent starts leaves it where the next command removes it. Made before any
+  // move is kept warm, too (a mkdir in the cgroup tree waits behind a slow move).
+  summary.agent_cgroup = createRunCgroup(summary.agent_marker ?? '');
   // --env values reach the agent only, and are as secret as dispatch's own.
   const redact = createRedactor({ ...plan.env, ...plan.agent?.env });
   const agentOptions = `${JSON.stringify(describeAgentOptions(plan, redact), null, 2)}\n`;
@@ -78,6 +82,7 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
   await createRunDir(paths, renderTaskFile(plan.task, plan.instructions), summary, { [AGENT_OPTIONS_FILE]: agentOptions }).catch(async (error: unknown) => {
     hooks.signal?.removeEventListener('abort', forward);
     await baseFetch?.stop();
+    removeRunCgroup(summary.agent_cgroup ?? null);
     // Nothing of the run exists yet (the directory appears whole or not at all).
     throw isDiskFull(error) ? new InfraError(describeDiskFull(plan.home.runsDir, 'no run directory could be created'), 'free space and run again') : error;
   });
@@ -131,9 +136,7 @@ export async function executeRun(template: RunPlan, hooks: RunHooks = {}): Promi
 }
 
 async function runPhases(ctx: RunContext): Promise<void> {
-  const { plan, executor, paths, summary } = ctx;
-  // Made before any move is kept warm: a mkdir in the cgroup tree waits behind a slow move.
-  const cgroup = createRunCgroup(summary.agent_marker ?? '');
+  const { plan, executor, paths } = ctx;
   // From here to the agent's start, the cgroup move that starts it is kept a cheap one
   // (run-cgroup.ts): the slow first move is made while the fetch and the checkout run. The
   // checkout takes a fresh hold, for a fetch that outlasted the first.
@@ -160,29 +163,25 @@ async function runPhases(ctx: RunContext): Promise<void> {
       await checkout?.drop();
       return await finishRun(ctx, null, null);
     }
-    await checkOutAndRunAgent(ctx, { checkout, cgroup, checkingOut: warmUp, agentStarted: coolDown });
+    await checkOutAndRunAgent(ctx, { checkout, checkingOut: warmUp, agentStarted: coolDown });
   } catch (error) {
     await checkout?.drop();
     throw error;
   } finally {
     coolDown();
-    // A run that ended before its agent never recorded its cgroup (executeRun removes a recorded one).
-    if (summary.agent_cgroup !== cgroup) removeRunCgroup(cgroup);
   }
 }
 
 interface AgentPhase {
   /** A single run's checkout, started early; a group's run starts its own here, a resumed run has none. */
   checkout: PendingCheckout | undefined;
-  /** The agent's cgroup (null: none here), recorded in summary.json before the agent starts. */
-  cgroup: string | null;
   /** Called when a checkout starts, and at once for a resumed run. */
   checkingOut: () => void;
   agentStarted: () => void;
 }
 
 /** The workspace, the setup steps and the agent. */
-async function checkOutAndRunAgent(ctx: RunContext, { checkout, cgroup, checkingOut, agentStarted }: AgentPhase): Promise<void> {
+async function checkOutAndRunAgent(ctx: RunContext, { checkout, checkingOut, agentStarted }: AgentPhase): Promise<void> {
   const { plan, executor, paths, summary } = ctx;
   if (plan.resume) checkingOut();
   // A checkout whose base commit is known starts first: the probe and the seeding begin
@@ -208,7 +207,6 @@ async function checkOutAndRunAgent(ctx: RunContext, { checkout, cgroup, checking
   summary.agent.argv = redactArgv(plan.bin, invocation, ctx.redact);
   // Written before the agent starts: a dispatcher killed at any later instant leaves what
   // the next command needs to find every process of the agent (marker, cgroup).
-  summary.agent_cgroup = cgroup;
   await writeSummary(paths, summary);
 
   // A login due for a refresh is refreshed by one agent alone; the others wait for it here.

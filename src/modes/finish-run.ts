@@ -33,7 +33,6 @@ export async function finishRun(
   // The agent's session files are read while its workspace is captured (it can fail: never the run).
   const sessionFacts = readSessionFacts(ctx);
   preError ??= await diskFullOfLogs(ctx);
-
   const lastMessageFile = ctx.executor.lastMessageFile
     ? readOptional(join(paths.agentHome, ctx.executor.lastMessageFile))
     : null;

@@ -79,8 +79,8 @@ export function spawnInCgroup<T>(cgroup: string | null, spawn: () => T): T {
 }
 
 /**
- * The warmer: bash moves itself into the cgroup it is already in (nothing changes), once at
- * once ("ready"), then every 3 ms (a move within ~10 ms of another one is cheap, measured),
+ * The warmer: bash moves itself into the cgroup it is already in (nothing changes), once as
+ * it starts (then says "ready"), then every 3 ms (a move within ~10 ms of another one is cheap, measured),
  * waiting on its stdin: EOF (the last hold released, or the dispatcher gone) ends it. No
  * fork per move. It stops by itself after WARM_MOVES moves (~0.3 s): a longer fetch or
  * checkout takes a fresh hold. A constant script; the only argument is the path it writes.

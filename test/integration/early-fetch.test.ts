@@ -61,6 +61,8 @@ describe('the fetch a single run starts early', () => {
     const result = await executeRun(planWithoutLogin());
     expect(result.summary.outcome).toBe('auth');
     expect(result.exitCode).toBe(6);
+    // The run's cgroup, made at its start (where cgroups can be made), is gone with it.
+    if (result.summary.agent_cgroup) expect(existsSync(result.summary.agent_cgroup)).toBe(false);
     // The fetch deadline is 10 minutes: the run did not wait for it.
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(processesUnder(home)).toEqual([]);
