@@ -140,7 +140,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
   // From here to the agent's start, the cgroup move that starts it is kept a cheap one
   // (run-cgroup.ts): the slow first move is made while the fetch and the checkout run. The
   // checkout takes a fresh hold, for a fetch that outlasted the first.
-  const holds = [holdCgroupMovesWarm()];
+  // No cgroup here (no permission, DISPATCH_CGROUP=off): nothing to keep warm.
+  const holds = ctx.summary.agent_cgroup ? [holdCgroupMovesWarm()] : [];
   const coolDown = () => holds.splice(0).forEach((release) => release());
   const warmUp = () => {
     if (holds.length > 0) holds.push(holdCgroupMovesWarm());
