@@ -139,8 +139,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
   const { plan, executor, paths } = ctx;
   // From here to the agent's start, the cgroup move that starts it is kept a cheap one
   // (run-cgroup.ts): the slow first move is made while the fetch and the checkout run. The
-  // checkout takes a fresh hold, for a fetch that outlasted the first.
-  // No cgroup here (no permission, DISPATCH_CGROUP=off): nothing to keep warm.
+  // checkout takes a fresh hold, for a fetch that outlasted the first. A run without a
+  // cgroup (no permission, DISPATCH_CGROUP=off) has nothing to keep warm.
   const holds = ctx.summary.agent_cgroup ? [holdCgroupMovesWarm()] : [];
   const coolDown = () => holds.splice(0).forEach((release) => release());
   const warmUp = () => {

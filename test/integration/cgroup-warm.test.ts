@@ -18,14 +18,18 @@ function canMakeCgroups(): boolean {
   return made !== null;
 }
 
-/** Live processes running the warmer (its bash carries the name `outpost-warmer` as $0). */
+/**
+ * Live children of this process running the warmer (its bash carries the name
+ * `outpost-warmer` as $0); other test files' dispatchers start warmers of their own.
+ */
 function warmerPids(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (cmdline.includes('outpost-warmer') && state !== 'Z') pids.push(Number(entry));
+      // pid (comm) state ppid ...
+      const [state, ppid] = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      if (cmdline.includes('outpost-warmer') && state !== 'Z' && Number(ppid) === process.pid) pids.push(Number(entry));
     } catch {
       // gone
     }
