@@ -8,7 +8,7 @@
 //   --out FILE          where to write the report (BENCHMARKS.md); --no-write to only print
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { root } from './bench-repo.mjs';
+import { probeFileCreation, removeDeferred, root } from './bench-repo.mjs';
 import { renderReport, renderTable, writeReport } from './lib/report.mjs';
 import { benchBigRepo } from './sections/big-repo.mjs';
 import { benchFlood, benchNoop, benchParallel } from './sections/fake-agent.mjs';
@@ -41,26 +41,34 @@ const settings = {
   floodMb: quick ? 200 : 1024,
   listRuns: 10_000,
 };
+// In this order: the sections that create many small files (a worktree per run) come before the
+// big repo, whose rounds delete 20,000-file worktrees (see removeLater in bench-repo.mjs).
 const sections = {
   codex: () => benchRealCodex({ rounds: settings.rounds, dispatchers }),
   noop: () => benchNoop({ rounds: settings.rounds, dispatchers }),
-  big: () => benchBigRepo({ rounds: quick ? 3 : 5, dispatchers, files: settings.bigFiles }),
   parallel: () => benchParallel({ rounds: quick ? 2 : 5, dispatchers }),
+  big: () => benchBigRepo({ rounds: quick ? 3 : 5, dispatchers, files: settings.bigFiles }),
   flood: () => benchFlood({ rounds: quick ? 1 : 2, dispatchers, floodMb: settings.floodMb }),
   list: () => benchList({ rounds: settings.rounds, dispatchers, runs: settings.listRuns, instructions: !quick }),
 };
 const chosen = values.only ? values.only.split(',') : Object.keys(sections);
-const results = {};
-const startedAt = new Date();
-const loadBefore = (await import('node:os')).loadavg();
 for (const name of chosen) {
   if (!sections[name]) throw new Error(`unknown section ${name}; one of ${Object.keys(sections).join(', ')}`);
+}
+const results = {};
+const fileCreateUs = {};
+const startedAt = new Date();
+const loadBefore = (await import('node:os')).loadavg();
+process.on('exit', removeDeferred);
+for (const name of Object.keys(sections).filter((section) => chosen.includes(section))) {
   const t0 = Date.now();
-  process.stderr.write(`bench: ${name}…\n`);
+  fileCreateUs[name] = probeFileCreation();
+  process.stderr.write(`bench: ${name} (creating a file: ${fileCreateUs[name]} µs)…\n`);
   results[name] = await sections[name]();
   process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
-const context = { settings, dispatchers, droppedEnv, startedAt, finishedAt: new Date(), loadBefore, loadAfter: (await import('node:os')).loadavg() };
+removeDeferred();
+const context = { settings, dispatchers, droppedEnv, startedAt, finishedAt: new Date(), loadBefore, loadAfter: (await import('node:os')).loadavg(), fileCreateUs };
 process.stdout.write(renderTable(results, Object.keys(dispatchers)));
 if (!values['no-write']) {
   writeReport(values.out, renderReport(results, context));

@@ -69,6 +69,7 @@ export function renderReport(results, context) {
     `- machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}; load average ${load(context.loadBefore)} at the start, ${load(context.loadAfter)} at the end`,
     `- versions: node ${process.version}, ${versionOf('git', ['--version'])}, codex ${versionOf(join(root, 'node_modules', '.bin', 'codex'), ['--version'])}`,
     `- builds: ${labels.map((label) => `\`${label}\` = ${context.dispatchers[label]}`).join('; ')}`,
+    `- creating an empty file in the temp dir, before each section: ${Object.entries(context.fileCreateUs ?? {}).map(([section, us]) => `${section} ${us} µs`).join(', ')}`,
   ];
   const old = existsSync(join(root, 'BENCHMARKS.md')) ? readFileSync(join(root, 'BENCHMARKS.md'), 'utf8') : '';
   const notes = old.includes(NOTES_MARKER) ? old.slice(old.indexOf(NOTES_MARKER) + NOTES_MARKER.length).trim() : '';
@@ -101,6 +102,12 @@ ${machine.join('\n')}
 - fake agents: test/fixtures/fake-agent.mjs (no-op and 16 parallel \`slow-ok\` runs) and
   bench/flood-agent.mjs (codex JSON events of 1–8 KB a line). Each dispatch home gets one warm-up run so
   the mirror exists, as for any run after a user's first.
+- Sections run in this order: real codex, no-op, parallel, big repo, flood, list. Their temp homes are
+  removed at the end of the whole bench, not after each section: on an ext4 without a journal (this
+  machine's root fs) the kernel's inode allocator looks up every inode of a block group deleted in the
+  last seconds to minutes and passes over it, so after a mass deletion each new file costs 0.3–0.7 ms
+  of kernel CPU instead of ~20 µs. Run last, the big repo's deleted worktrees cost no other section
+  anything. The cost of creating a file right before each section is given under Machine.
 - big repo, warm workspace pool: \`--no-keep-workspace\` runs in a home of their own; the warm-up run
   parks its worktree (repos/<slug>.pool/), every measured run takes a parked one, resets it to the base
   (\`checkout --force --detach\` + \`clean -ffdx\`) and parks it again at its end. The yardstick is
@@ -130,9 +137,24 @@ export function writeReport(file, text) {
 
 /** What the load average before the first section says about how far the wall times can be trusted. */
 function describeLoad(context) {
+  return [describeCpuLoad(context), describeSlowFiles(context)].filter(Boolean).join('\n\n');
+}
+
+function describeCpuLoad(context) {
   const before = context.loadBefore[0];
   if (before < 1) return `Nothing else ran on the machine (load average ${before.toFixed(2)} when the benchmark started; its own runs raise it later).`;
   return `**The figures were taken under load** (load average ${before.toFixed(1)} on ${cpus().length} cores when the benchmark started), so
 wall times are noisy. Read the ratios (taken within one run, from alternating rounds) and the CPU and
 instruction figures, which load disturbs far less.`;
+}
+
+// Above this, creating files is the filesystem's slow state (see Method): sections that check out
+// worktrees measure it more than dispatch.
+const SLOW_FILE_CREATION_US = 100;
+
+function describeSlowFiles(context) {
+  const slow = Object.entries(context.fileCreateUs ?? {}).filter(([, us]) => us > SLOW_FILE_CREATION_US);
+  if (slow.length === 0) return '';
+  return `**Creating files was slow** before ${slow.map(([section, us]) => `${section} (${us} µs a file)`).join(', ')}: files were
+deleted on this filesystem shortly before (see Method). Those sections' wall times include that.`;
 }

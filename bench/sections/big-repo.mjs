@@ -3,9 +3,9 @@
 // --no-keep-workspace, whose worktree is parked and reused by the next run (the workspace
 // pool, warm after one run), against `git worktree add` + `git worktree remove`.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBenchRepo, fakeAgent, withCodeCache } from '../bench-repo.mjs';
+import { createBenchRepo, fakeAgent, removeLater, withCodeCache } from '../bench-repo.mjs';
 import { alternate, medianOf, runChecked } from '../lib/measure.mjs';
 
 /** `git worktree add` then `git worktree remove` of the same worktree: wall and CPU summed. */
@@ -56,6 +56,6 @@ export async function benchBigRepo({ rounds, dispatchers, files }) {
     }
     return out;
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    removeLater(home);
   }
 }

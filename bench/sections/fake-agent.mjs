@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBenchRepo, fakeAgent, root, withCodeCache } from '../bench-repo.mjs';
+import { createBenchRepo, fakeAgent, removeLater, root, withCodeCache } from '../bench-repo.mjs';
 import { alternate, medianOf, runChecked, runTimed } from '../lib/measure.mjs';
 
 const floodAgent = join(root, 'bench', 'flood-agent.mjs');
@@ -33,7 +33,7 @@ export async function benchNoop({ rounds, dispatchers }) {
     for (const [label, bin] of Object.entries(dispatchers)) Object.assign(out[`dispatch_${label}`], countProcesses(bin, repo, baseEnv(join(home, `home-${label}`))));
     return out;
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    removeLater(home);
   }
 }
 
@@ -77,7 +77,7 @@ export async function benchParallel({ rounds, dispatchers, agentMs = 3000, n = 1
     }
     return out;
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    removeLater(home);
   }
 }
 
@@ -105,7 +105,7 @@ export async function benchFlood({ rounds, dispatchers, floodMb }) {
     }
     return out;
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    removeLater(home);
   }
 }
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuns } from '../lib/synthetic-runs.mjs';
-import { withCodeCache } from '../bench-repo.mjs';
+import { removeLater, withCodeCache } from '../bench-repo.mjs';
 import { alternate, countInstructions, medianOf, runChecked } from '../lib/measure.mjs';
 
 export async function benchList({ rounds, dispatchers, runs, instructions }) {
@@ -42,7 +42,7 @@ export async function benchList({ rounds, dispatchers, runs, instructions }) {
     }
     return out;
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    removeLater(home);
   }
 }
 

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBenchRepo, root, withCodeCache } from '../bench-repo.mjs';
+import { createBenchRepo, removeLater, root, withCodeCache } from '../bench-repo.mjs';
 import { alternate, medianOf, runChecked } from '../lib/measure.mjs';
 
 const codexBin = join(root, 'node_modules', '.bin', 'codex');
@@ -46,7 +46,7 @@ export async function benchRealCodex({ rounds, dispatchers }) {
     return summarize(results, Object.keys(dispatchers));
   } finally {
     await server.close();
-    execFileSync('rm', ['-rf', home]);
+    removeLater(home);
   }
 }
 
