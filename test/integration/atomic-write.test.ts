@@ -1,3 +1,4 @@
+import { watch } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,37 @@ describe('writeFileAtomically', () => {
     await Promise.all(['one\n', 'x'.repeat(5 * 1024 * 1024), 'three\n'].map((text) => writeFileAtomically(path, text)));
     expect(await readFile(path, 'utf8')).toBe('three\n');
     expect(await readdir(dir)).toEqual(['summary.json']);
+  });
+
+  it('makes one write after the one under way for calls made meanwhile, of the last data, and resolves each call after it', async () => {
+    const path = join(dir, 'group.json');
+    await writeFileAtomically(path, 'start\n');
+    // Every write renames a temp file onto group.json: inotify tells each one.
+    const replaced: string[] = [];
+    const watcher = watch(dir, (_, name) => {
+      if (name === 'group.json') replaced.push(name);
+    });
+    try {
+      const first = writeFileAtomically(path, 'first\n');
+      await new Promise((resolve) => setImmediate(resolve));
+      // The first write is under way (waiting for its fsync): these sixteen wait for it, then make one write.
+      const later = Array.from({ length: 16 }, (_, i) => writeFileAtomically(path, `later ${i}\n`));
+      await first;
+      expect(await readFile(path, 'utf8')).toBe('first\n');
+      await Promise.all(later);
+      expect(await readFile(path, 'utf8')).toBe('later 15\n');
+      // A call after those writes ended writes again.
+      await writeFileAtomically(path, 'after\n');
+      expect(await readFile(path, 'utf8')).toBe('after\n');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // One rename onto group.json each for first, the sixteen as one, and after (one write each: 18).
+      // inotify may merge two like events not yet read, never split one.
+      expect(await readdir(dir)).toEqual(['group.json']);
+      expect(replaced.length).toBeGreaterThan(0);
+      expect(replaced.length).toBeLessThanOrEqual(3);
+    } finally {
+      watcher.close();
+    }
   });
 
   it('rejects when the directory is gone', async () => {
