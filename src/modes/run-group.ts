@@ -60,7 +60,6 @@ export async function runGroup(plan: GroupPlan, hooks: GroupHooks = {}): Promise
   const groupId = createGroupId(started);
   const record = createGroupRecord(plan, groupId, started);
   const dir = await createGroupDir(plan.template.home.runsDir, record);
-  let writing = Promise.resolve();
   const state: GroupState = {
     plan,
     hooks,
@@ -71,9 +70,10 @@ export async function runGroup(plan: GroupPlan, hooks: GroupHooks = {}): Promise
     stopReason: null,
     raceWinner: null,
     budget: createBudgetTracker({ usd: plan.budgetUsd, tokens: plan.budgetTokens }),
-    // Writes are chained so group.json is never written by two calls at once; a failed
-    // write (disk full) is retried by the next one and must not end the process.
-    persist: () => (writing = writing.then(() => writeGroupRecord(dir, record)).catch(() => undefined)),
+    // writeFileAtomically never writes group.json twice at once, and the calls made while one
+    // write is under way become one write after it. A failed write (disk full) is retried by
+    // the next one and must not end the process.
+    persist: () => writeGroupRecord(dir, record).catch(() => undefined),
   };
   await state.persist();
   hooks.onGroupCreated?.(groupId, dir, record.members);
