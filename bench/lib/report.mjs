@@ -155,6 +155,6 @@ const SLOW_FILE_CREATION_US = 100;
 function describeSlowFiles(context) {
   const slow = Object.entries(context.fileCreateUs ?? {}).filter(([, us]) => us > SLOW_FILE_CREATION_US);
   if (slow.length === 0) return '';
-  return `**Creating files was slow** before ${slow.map(([section, us]) => `${section} (${us} µs a file)`).join(', ')}: files were
-deleted on this filesystem shortly before (see Method). Those sections' wall times include that.`;
+  return `**Creating files was slow** before ${slow.map(([section, us]) => `${section} (${us} µs a file)`).join(', ')}: on this
+filesystem that follows deletions (see Method). Those sections' wall times include it, dispatch's more than the yardsticks'.`;
 }
