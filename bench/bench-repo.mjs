@@ -35,8 +35,8 @@ export function createBenchRepo(prefix, files, lines) {
 
 // The sections' temp homes are removed at the end of `npm run bench`, not at the end of each
 // section. On an ext4 without a journal (this machine's root fs), the kernel's inode allocator
-// passes over every free inode of a block group that was deleted in the last 5 s, or in the
-// last 5 minutes while its inode table block is unwritten (`recently_deleted` in
+// passes over every free inode of a block group that was deleted in the last minute, or in
+// the last six minutes while its inode table block is unwritten (`recently_deleted` in
 // fs/ext4/ialloc.c), and it looks each one up. So for minutes after a section deletes
 // thousands of files, every file the next section creates costs 0.3–0.7 ms of kernel CPU
 // instead of ~20 µs, and a dispatch that checks out 16 worktrees pays for the files an
