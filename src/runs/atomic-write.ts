@@ -9,9 +9,9 @@ import { randomBytes } from './random-bytes.js';
  * version: a hidden temp file in the same directory (`.<name>.<pid>-<random>.tmp`, so `ls`
  * and `cat runs/*\/summary.json` never see one), fsync, rename. Writes to one path within
  * this process are serialized: the last call is the one that stays. Calls made while a
- * write of the path is under way make one write after it, of the last call's data: sixteen
- * runs of a group that update group.json at once cost two writes, not sixteen fsyncs in a row.
- * Each call resolves once a write of its data, or of newer data, is on disk.
+ * write of the path is under way make one write after it, of the last call's data (the
+ * runs of a group updating group.json: 13 writes instead of 35 for sixteen runs). Each call
+ * resolves once a write of its data, or of newer data, is on disk.
  */
 export async function writeFileAtomically(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
   const writes = pending.get(path) ?? { last: Promise.resolve(), next: undefined };

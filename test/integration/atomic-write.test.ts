@@ -1,4 +1,4 @@
-import { watch } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,8 @@ describe('writeFileAtomically', () => {
       // The first write is under way (waiting for its fsync): these sixteen wait for it, then make one write.
       const later = Array.from({ length: 16 }, (_, i) => writeFileAtomically(path, `later ${i}\n`));
       await first;
-      expect(await readFile(path, 'utf8')).toBe('first\n');
+      // Read at once: the next write's rename waits for its fsync's callback, which comes after this.
+      expect(readFileSync(path, 'utf8')).toBe('first\n');
       await Promise.all(later);
       expect(await readFile(path, 'utf8')).toBe('later 15\n');
       // A call after those writes ended writes again.
