@@ -31,7 +31,8 @@ describe.skipIf(skipE2eSuite('demo e2e tests', missingPinnedClis))('dispatch dem
     expect(result.exitCode).toBe(0);
     expect(existsSync(join(home, 'demo', 'codex-home'))).toBe(false);
     expect(existsSync(join(home, 'demo', 'claude-config'))).toBe(false);
-    expect(result.stdout).toMatch(/^Next: \.\/bin\/dispatch logs \d{8}-\d{6}-codex-[a-z0-9]{6}/m);
+    // The hint names the run that ended first: codex's or claude's, whichever the machine made faster.
+    expect(result.stdout).toMatch(/^Next: \.\/bin\/dispatch logs \d{8}-\d{6}-(?:codex|claude)-[a-z0-9]{6}/m);
     expect(result.stdout).not.toMatch(/(^|\s)dispatch (logs|diff|compare) /m);
     const ignored = await execa('git', ['-C', projectRoot, 'check-ignore', '-q', 'demo/sample-repo/README.md'], { reject: false });
     expect(ignored.exitCode).toBe(0);
