@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startAgentProcess } from '../process/agent-process.js';
 import { identifyBinary } from './cli-version-cache.js';
@@ -19,6 +19,11 @@ import { resolveCodexCommand, type CodexCommand } from './codex-native.js';
 /** The database files, and their write-ahead logs (codex leaves its data there); the -shm index is rebuilt on open. */
 const STATE_FILE = /^[a-z][a-z_]*_\d+\.sqlite(?:-wal)?$/;
 const NONE_MARKER = 'none';
+// A binary stopped while it made them (the time limit, a signal) is asked again an hour later:
+// a machine slow for a while (a cold start of codex took 15 s here once) must not cost every
+// later run its databases, and a binary that hangs costs one run's start an hour at most.
+const STOPPED_MARKER = 'stopped';
+const RETRY_STOPPED_MS = 60 * 60 * 1000;
 const MAKE_TIMEOUT_MS = 10_000;
 
 /** Copies the binary's empty databases into a new run's agent home; returns how many files (0: none to give). */
@@ -43,12 +48,21 @@ export async function seedCodexState(agentHome: string, located: string, cacheDi
   return files.length;
 }
 
-/** The template's files, [] for a binary known to make none, undefined when it is not made yet. */
+/**
+ * The template's files: [] for a binary known to make none (or stopped less than an hour ago),
+ * undefined when it is not made yet (a stopped one's marker that is older is removed here).
+ */
 async function listTemplate(dir: string): Promise<string[] | undefined> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
+    return undefined;
+  }
+  if (names.includes(STOPPED_MARKER)) {
+    const stoppedAt = await stat(join(dir, STOPPED_MARKER)).then((info) => info.mtimeMs, () => 0);
+    if (Date.now() - stoppedAt < RETRY_STOPPED_MS) return [];
+    await rm(dir, { recursive: true, force: true });
     return undefined;
   }
   return names.includes(NONE_MARKER) ? [] : names.filter((name) => STATE_FILE.test(name));
@@ -77,10 +91,11 @@ async function makeTemplate(dir: string, command: CodexCommand): Promise<string[
     // Contained like an agent; whatever it prints is dropped (a CLI that floods costs no memory).
     const made = await startAgentProcess({ invocation, input: '', onStdoutLines: ignore, onStderrLines: ignore, timeoutMs: MAKE_TIMEOUT_MS, idleTimeoutMs: MAKE_TIMEOUT_MS, graceMs: 1_000 }).done;
     const names = await readdir(scratch);
-    // Databases of a CLI that had to be stopped may be half made: none are kept, and it is not asked again.
-    const files = made.stoppedBy === null && made.signal === null ? names.filter((name) => STATE_FILE.test(name)) : [];
+    // Databases of a CLI that had to be stopped may be half made: none are kept, and it is not asked again for an hour.
+    const stopped = made.stoppedBy !== null || made.signal !== null;
+    const files = stopped ? [] : names.filter((name) => STATE_FILE.test(name));
     for (const name of names) if (!files.includes(name)) await rm(join(scratch, name), { recursive: true, force: true });
-    if (files.length === 0) await writeFile(join(scratch, NONE_MARKER), '');
+    if (files.length === 0) await writeFile(join(scratch, stopped ? STOPPED_MARKER : NONE_MARKER), '');
     // Another run may have made it meanwhile: then theirs is used.
     await rename(scratch, dir).catch(() => undefined);
   } finally {

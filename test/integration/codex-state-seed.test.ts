@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -99,12 +99,23 @@ describe('seeding a run home with codex empty databases', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 2 ** 20);
   });
 
-  it('keeps nothing of a binary that was killed while it made them', async () => {
+  it('keeps nothing of a binary that was killed while it made them, and asks it again an hour later', async () => {
     const bin = join(dir, 'codex');
-    await writeCli(bin, 'printf db > "$CODEX_HOME/state_5.sqlite"; kill -9 $$');
+    const failing = join(dir, 'failing');
+    await writeFile(failing, '');
+    await writeCli(bin, `printf db > "$CODEX_HOME/state_5.sqlite"; if [ -e '${failing}' ]; then kill -9 $$; fi`);
     expect(await seedCodexState(await newHome('run-1'), bin, cache, env)).toBe(0);
+    await rm(failing);
+    // Within the hour: not asked again, though it would now succeed.
     expect(await seedCodexState(await newHome('run-2'), bin, cache, env)).toBe(0);
     expect(await asked(bin)).toHaveLength(1);
+    const [template] = await readdir(join(cache, 'codex-state'));
+    const hourAndMore = new Date(Date.now() - 61 * 60 * 1000);
+    await utimes(join(cache, 'codex-state', template ?? '', 'stopped'), hourAndMore, hourAndMore);
+    const home = await newHome('run-3');
+    expect(await seedCodexState(home, bin, cache, env)).toBe(1);
+    expect(await readdir(home)).toEqual(['state_5.sqlite']);
+    expect(await asked(bin)).toHaveLength(2);
   });
 
   it.skipIf(codexTarget(process)?.triple !== FAKE_TRIPLE)('makes them with the native binary of an npm install, once per native binary', async () => {
