@@ -47,15 +47,36 @@ export function resolveCodexCommand(located: string, env: Record<string, string>
   if (target === undefined) return unchanged;
   const launcher = realpathOrUndefined(located);
   if (launcher === undefined || basename(launcher) !== 'codex.js' || basename(dirname(launcher)) !== 'bin') return unchanged;
-  const packageRoot = dirname(dirname(launcher));
-  if (readJson(join(packageRoot, 'package.json'))?.name !== PACKAGE_NAME) return unchanged;
-  const native = findEntrypoint(join(findVendorRoot(launcher, packageRoot, target.platformPackage), target.triple));
-  if (native === undefined) return unchanged;
+  const found = findNative(launcher, target, env);
+  if (found === undefined) return unchanged;
   const managed = { ...env };
   for (const name of MANAGED_BY_VARS) delete managed[name];
-  managed.CODEX_MANAGED_PACKAGE_ROOT = packageRoot;
-  managed[`CODEX_MANAGED_BY_${guessPackageManager(packageRoot, env)}`] = '1';
-  return { bin: native, env: managed };
+  managed.CODEX_MANAGED_PACKAGE_ROOT = found.packageRoot;
+  managed[`CODEX_MANAGED_BY_${found.manager}`] = '1';
+  return { bin: found.bin, env: managed };
+}
+
+interface NativeCodex {
+  bin: string;
+  packageRoot: string;
+  manager: 'PNPM' | 'BUN' | 'NPM';
+}
+
+// Asked three times per run (the version probe, the seeding, the agent's start) and by every
+// run of a group or a worker: one lookup per launcher and guess, for as long as its binary is there.
+const foundNatives = new Map<string, NativeCodex | undefined>();
+
+function findNative(launcher: string, target: { triple: string; platformPackage: string }, env: Record<string, string>): NativeCodex | undefined {
+  const key = [launcher, target.triple, env.npm_config_user_agent ?? '', env.npm_execpath ?? ''].join('\0');
+  const known = foundNatives.get(key);
+  if (known && isExecutableFile(known.bin)) return known;
+  const packageRoot = dirname(dirname(launcher));
+  if (readJson(join(packageRoot, 'package.json'))?.name !== PACKAGE_NAME) return undefined;
+  const bin = findEntrypoint(join(findVendorRoot(launcher, packageRoot, target.platformPackage), target.triple));
+  if (bin === undefined) return undefined;
+  const found = { bin, packageRoot, manager: guessPackageManager(packageRoot, env) };
+  foundNatives.set(key, found);
+  return found;
 }
 
 /** Where the platform package keeps its vendor tree: resolved as node resolves it from the launcher, else the package's own. */

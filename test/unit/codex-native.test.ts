@@ -74,6 +74,16 @@ describe('starting codex by its native binary', () => {
     expect(resolveCodexCommand(bin, env, linux)).toEqual({ bin, env });
   });
 
+  it('looks the binary up once per launcher while it is there, and again once it is gone', () => {
+    expect(resolveCodexCommand(bin, {}, linux).bin).toBe(native);
+    // Found before: a run's later asks (and a worker's later runs) take it as found.
+    writeInstalledFile(join(codexPackage, 'package.json'), JSON.stringify({ name: 'codex-fork' }));
+    expect(resolveCodexCommand(bin, {}, linux).bin).toBe(native);
+    // Gone: looked up anew, and this package is not codex's any more.
+    rmSync(native);
+    expect(resolveCodexCommand(bin, {}, linux)).toEqual({ bin, env: {} });
+  });
+
   it('keeps a CODEX_BIN that is not the launcher as it is', () => {
     const script = join(dir, 'my-codex', 'bin', 'codex.js');
     writeInstalledFile(script, '#!/bin/sh\n', 0o755);
