@@ -1,6 +1,7 @@
-import { ensureMirror, resolveBaseCommit } from '../repos/mirror.js';
+import { ensureMirror, mirrorPathOf, resolveBaseCommit } from '../repos/mirror.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
 import { DEFAULT_WORKSPACE_POOL } from '../repos/pool-size.js';
+import { startSpeculativeWorktree } from '../repos/speculative-worktree.js';
 import { checkoutWorkspace, releaseWorkspace } from '../repos/workspace-pool.js';
 import type { RunContext } from './run-context.js';
 import type { RunPlan } from './run-plan.js';
@@ -49,18 +50,30 @@ export interface PendingCheckout {
 /**
  * Starts the checkout of the run's worktree at the base commit (a fresh worktree, or a
  * parked one reset) once the fetch has said which commit that is; meanwhile the run's agent
- * home is prepared. `checkingOut` is called when the checkout starts.
+ * home is prepared. While the fetch runs, a fresh worktree is checked out at the commit the
+ * mirror has now (speculative-worktree.ts), and moved if the fetch says otherwise.
+ * `checkingOut` is called when the checkout at the base commit starts.
  */
 export function startCheckout(ctx: RunContext, checkingOut: () => void): PendingCheckout {
   const pool = ctx.plan.workspacePool ?? DEFAULT_WORKSPACE_POOL;
   let dropped = false;
   let adopted = false;
   let checkout: Promise<Base> | undefined;
+  const guessed = ctx.plan.base ? undefined : startSpeculativeWorktree(mirrorPathOf(ctx.plan.repo, ctx.plan.home.reposDir), ctx.paths.workspace, ctx.plan.branch, pool);
   const made = (async (): Promise<Base | undefined> => {
-    const base = ctx.plan.base ?? (await (ctx.baseFetch ?? fetchBase(ctx.plan, ctx.hooks.signal)));
-    if (dropped) return undefined;
+    const base = ctx.plan.base ?? (await (ctx.baseFetch ?? fetchBase(ctx.plan, ctx.hooks.signal)).catch(async (error: unknown) => {
+      await guessed?.discard();
+      throw error;
+    }));
+    if (dropped) {
+      await guessed?.discard();
+      return undefined;
+    }
     checkingOut();
-    checkout = checkoutWorkspace(base.mirrorPath, ctx.paths.workspace, base.sha, pool).then(() => base);
+    checkout = (async () => {
+      if (!(await guessed?.settle(base.sha))) await checkoutWorkspace(base.mirrorPath, ctx.paths.workspace, base.sha, pool);
+      return base;
+    })();
     return checkout;
   })();
   // Read by adopt(); a run dropped before its checkout ignores what became of the fetch.
@@ -78,7 +91,9 @@ export function startCheckout(ctx: RunContext, checkingOut: () => void): Pending
     async drop() {
       if (adopted) return;
       dropped = true;
-      const base = await checkout?.catch(() => undefined);
+      // Before the base commit is known only the guess can have a worktree; it goes at once.
+      if (!checkout) return guessed?.discard();
+      const base = await checkout.catch(() => undefined);
       if (base) await releaseWorkspace(base.mirrorPath, ctx.paths.workspace, pool, true).catch(() => undefined);
     },
   };

@@ -36,11 +36,28 @@ export async function addWorktree(mirrorPath: string, dir: string, sha: string):
   const target = resolve(dir);
   const env = await buildFilterGuardEnv(mirrorPath, mirrorGitArgs(mirrorPath), mirrorPath);
   if (!writeWorktreeLink(mirrorPath, target, sha)) await withMirrorLock(mirrorPath, () => registerWorktreeLocked(mirrorPath, target, sha, env));
-  const args = ['reset', '--hard', '--no-recurse-submodules', '--quiet'];
-  const checkout = await runGit(args, { cwd: target, env: { ...env, GIT_CEILING_DIRECTORIES: dirname(target) }, allowFailure: true });
-  if (checkout.exitCode === 0) return;
+  const checkout = await resetHard(target, env, []);
+  if (checkout === null) return;
   await removeWorktree(mirrorPath, target).catch(() => undefined);
-  throw toGitError(args, checkout);
+  throw checkout;
+}
+
+/**
+ * Moves worktree `dir`, made by addWorktree and not touched since, to commit `sha`: HEAD
+ * detached there, index and files as addWorktree at sha leaves them (reset drops the files
+ * that sha does not track). Throws when git fails; the worktree is then the caller's to remove.
+ */
+export async function moveNewWorktree(mirrorPath: string, dir: string, sha: string): Promise<void> {
+  if (!COMMIT_ID.test(sha)) throw new InfraError(`not a commit id: ${JSON.stringify(sha)}`);
+  const error = await resetHard(resolve(dir), await buildFilterGuardEnv(mirrorPath, mirrorGitArgs(mirrorPath), mirrorPath), [sha]);
+  if (error) throw error;
+}
+
+// The checkout of a new worktree, in it alone (the ceiling): null, or what git said.
+async function resetHard(target: string, env: Record<string, string>, commit: string[]): Promise<Error | null> {
+  const args = ['reset', '--hard', '--no-recurse-submodules', '--quiet', ...commit];
+  const result = await runGit(args, { cwd: target, env: { ...env, GIT_CEILING_DIRECTORIES: dirname(target) }, allowFailure: true });
+  return result.exitCode === 0 ? null : toGitError(args, result);
 }
 
 /**
