@@ -1,7 +1,7 @@
 import type { ConfigResult } from '../config/load-config.js';
 import { readRemoteRepoConfig, remoteConfigFilesDir } from '../config/remote-repo-config.js';
 import { CancelledError, InfraError } from '../errors.js';
-import { rememberFetchFailure, rememberMirrorWarnings } from '../repos/mirror-handoff.js';
+import { rememberFetchedMirror, rememberFetchFailure, rememberMirrorWarnings } from '../repos/mirror-handoff.js';
 import { ensureMirror, mirrorPathOf, resolveBaseCommit } from '../repos/mirror.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../repos/network-limits.js';
 import { parseRepoArg, type RepoSpec } from '../repos/repo-arg.js';
@@ -44,6 +44,8 @@ export async function fetchRemoteRepoConfig(io: CliIo, repoArg: string | undefin
   // summary's warnings (handed to its fetch); `dispatch config` prints them.
   if (opts.forRun) rememberMirrorWarnings(mirrorPath, warnings);
   else for (const warning of warnings) io.stderr.write(`dispatch: warning: ${warning}\n`);
+  // The run's own fetch takes this one: it starts from the commit this config is read from.
+  if (opts.forRun) rememberFetchedMirror(mirrorPath, refs);
   const base = await resolveBaseCommit(mirrorPath, opts.branch, refs);
   return readRemoteRepoConfig(mirrorPath, base.sha, spec.displayUrl, remoteConfigFilesDir(reposDir, spec.slug, base.sha));
 }

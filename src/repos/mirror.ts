@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { CancelledError, InfraError, RepoArgError } from '../errors.js';
 import { pickErrorLine, runGit, type GitOptions, type GitResult } from './git.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, describeFetchTimeout, FETCH_TIMEOUT_HINT, lowSpeedArgs, sshLimitEnv, type NetworkLimits } from './network-limits.js';
-import { takeFetchFailure, takeMirrorWarnings } from './mirror-handoff.js';
+import { takeFetchedMirror, takeFetchFailure, takeMirrorWarnings } from './mirror-handoff.js';
 import { removeStaleRefLocks, setAsideUnreadableMirror } from './mirror-repair.js';
 import { hasCredentials } from './redact.js';
 import { MIRROR_FETCH_REFSPECS, readConfigEntries, readOwnConfig, writeMirrorConfig, type ConfigEntry } from './mirror-config.js';
@@ -41,6 +41,7 @@ export function mirrorPathOf(spec: RepoSpec, reposDir: string): string {
  * displayUrl. Remote branches land in refs/remotes/origin/*, the remote's HEAD in
  * refs/remotes/origin/HEAD. When ls-remote shows that the mirror already has every branch
  * and tag tip (and no other), the fetch is skipped: one round trip to the remote instead of two.
+ * What this process fetched just before (mirror-handoff.ts) is taken without asking the remote.
  */
 export async function ensureMirror(
   spec: RepoSpec,
@@ -52,6 +53,9 @@ export async function ensureMirror(
   const failed = takeFetchFailure(mirrorPath);
   if (failed) throw failed;
   const warnings: string[] = takeMirrorWarnings(mirrorPath);
+  // Fetched a moment ago by this command (for the repo's .dispatch.json): taken as it is.
+  const fetched = takeFetchedMirror(mirrorPath);
+  if (fetched) return { mirrorPath, warnings, ...fetched };
   let refs: MirrorRefs | undefined;
   await withRepoLock(resolve(reposDir), spec.slug, async () => {
     const config = await initMirrorIfMissing(mirrorPath);

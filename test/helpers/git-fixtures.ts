@@ -99,6 +99,8 @@ export interface GitHttpServer {
   baseUrl: string;
   /** Authorization headers received, in order (undefined when none was sent). */
   authHeaders: Array<string | undefined>;
+  /** The authorized requests, in order: `GET /team.git/info/refs?service=git-upload-pack`. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -107,12 +109,14 @@ export async function startGitHttpServer(projectRoot: string, user: string, pass
   const backend = join((await execa('git', ['--exec-path'])).stdout, 'git-http-backend');
   const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const authHeaders: Array<string | undefined> = [];
+  const requests: string[] = [];
   const server = createServer((req, res) => {
     authHeaders.push(req.headers.authorization);
     if (req.headers.authorization !== expected) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="outpost-test"' }).end();
       return;
     }
+    requests.push(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
     serveWithBackend(backend, projectRoot, user, req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -120,6 +124,7 @@ export async function startGitHttpServer(projectRoot: string, user: string, pass
   return {
     baseUrl: `http://127.0.0.1:${port}/`,
     authHeaders,
+    requests,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
