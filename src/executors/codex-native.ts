@@ -64,7 +64,7 @@ interface NativeCodex {
 
 // Asked three times per run (the version probe, the seeding, the agent's start) and by every
 // run of a group or a worker: one lookup per launcher and guess, for as long as its binary is there.
-const foundNatives = new Map<string, NativeCodex | undefined>();
+const foundNatives = new Map<string, NativeCodex>();
 
 function findNative(launcher: string, target: { triple: string; platformPackage: string }, env: Record<string, string>): NativeCodex | undefined {
   const key = [launcher, target.triple, env.npm_config_user_agent ?? '', env.npm_execpath ?? ''].join('\0');
