@@ -4,7 +4,7 @@
 //   --quick             fewer rounds and smaller inputs (a few minutes)
 //   --compare DIR       also measure the dispatch built in DIR (DIR/bin/dispatch), alternating
 //                       with this checkout's, e.g. a copy of bin/ and dist/ from before a change
-//   --only a,b          only these sections: codex, noop, big, parallel, flood, list
+//   --only a,b          only these sections: codex, noop, parallel, remote, big, flood, list
 //   --out FILE          where to write the report (BENCHMARKS.md); --no-write to only print
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { benchBigRepo } from './sections/big-repo.mjs';
 import { benchFlood, benchNoop, benchParallel } from './sections/fake-agent.mjs';
 import { benchList } from './sections/list-runs.mjs';
 import { benchRealCodex } from './sections/real-codex.mjs';
+import { benchRemoteRepo } from './sections/remote-repo.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +48,7 @@ const sections = {
   codex: () => benchRealCodex({ rounds: settings.rounds, dispatchers }),
   noop: () => benchNoop({ rounds: settings.rounds, dispatchers }),
   parallel: () => benchParallel({ rounds: quick ? 2 : 5, dispatchers }),
+  remote: () => benchRemoteRepo({ rounds: settings.rounds, dispatchers }),
   big: () => benchBigRepo({ rounds: quick ? 3 : 5, dispatchers, files: settings.bigFiles }),
   flood: () => benchFlood({ rounds: quick ? 1 : 2, dispatchers, floodMb: settings.floodMb }),
   list: () => benchList({ rounds: settings.rounds, dispatchers, runs: settings.listRuns, instructions: !quick }),

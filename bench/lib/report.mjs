@@ -15,7 +15,7 @@ const times = (value) => (value === undefined || value === null ? '' : ` (${valu
 function goalRows(results, labels) {
   const rows = [];
   const per = (section, fn) => Object.fromEntries(labels.map((label) => [label, section?.[`dispatch_${label}`] ? fn(section[`dispatch_${label}`]) : '–']));
-  const { codex, noop, big, parallel, flood, list } = results;
+  const { codex, noop, big, parallel, remote, flood, list } = results;
   if (codex && !codex.skipped) {
     rows.push({ measure: 'real codex, trivial task: wall vs raw `codex exec`', goal: '≤ 1.3×', yardstick: ms(codex.raw_codex.wall_ms), values: per(codex, (d) => ms(d.wall_ms) + times(d.vs_raw_codex)) });
     if (codex.raw_codex_native) rows.push({ measure: 'real codex, trivial task: wall vs its native binary run directly (no npm launcher)', goal: '', yardstick: ms(codex.raw_codex_native.wall_ms), values: per(codex, (d) => ms(d.wall_ms) + times(d.vs_raw_native)) });
@@ -25,6 +25,12 @@ function goalRows(results, labels) {
   if (noop) {
     rows.push({ measure: 'no-op fake agent, 50-file repo: wall', goal: '≤ 250 ms', yardstick: `${ms(noop.fake_agent_alone.wall_ms)} agent alone`, values: per(noop, (d) => ms(d.wall_ms)) });
     rows.push({ measure: 'no-op fake agent: CPU / git processes / node processes', goal: '', yardstick: ms(noop.fake_agent_alone.cpu_ms), values: per(noop, (d) => `${ms(d.cpu_ms)} / ${d.git_processes ?? '?'} / ${d.node_processes ?? '?'}`) });
+  }
+  if (remote && !remote.skipped) {
+    for (const name of Object.keys(remote.files)) {
+      rows.push({ measure: `no-op, ${remote.files[name]}-file remote repo (git daemon, ${remote.round_trip_ms} ms round trip): wall vs shell dispatcher`, goal: '', yardstick: ms(remote[`shell_${name}`].wall_ms), values: per(remote, (d) => ms(d[name]?.wall_ms) + times(d[name]?.vs_shell)) });
+    }
+    rows.push({ measure: 'remote repo: connections to the remote per run', goal: '', yardstick: `${remote.shell_small.connections} shell`, values: per(remote, (d) => `${d.small?.connections}`) });
   }
   if (big) rows.push({ measure: `${big.files}-file / ${big.repo_mb} MB repo, no-op: wall vs \`git worktree add\``, goal: '≤ 1.3×', yardstick: ms(big.git_worktree_add.wall_ms), values: per(big, (d) => ms(d.wall_ms) + times(d.vs_worktree_add)) });
   if (big?.git_worktree_add_remove) {
@@ -87,7 +93,7 @@ ${machine.join('\n')}
 ## Method
 
 - Every variant of a section runs once per round, in an order that rotates each round; figures are
-  medians over the rounds: ${context.settings.quick ? 'codex, no-op and list 3; big repo 3; parallel 2; flood 1' : 'codex, no-op and list 7; big repo 5; parallel 5; flood 2'}.
+  medians over the rounds: ${context.settings.quick ? 'codex, no-op, remote repo and list 3; big repo 3; parallel 2; flood 1' : 'codex, no-op, remote repo and list 7; big repo 5; parallel 5; flood 2'}.
 - Wall time is measured around the whole process; CPU is user+sys of the process and all it waited for
   (GNU time); RSS is the dispatcher's own VmHWM sampled from /proc every 20 ms; instructions are
   callgrind's count for the dispatcher process only (children not traced).${context.droppedEnv?.length ? `
@@ -102,7 +108,10 @@ ${machine.join('\n')}
 - fake agents: test/fixtures/fake-agent.mjs (no-op and 16 parallel \`slow-ok\` runs) and
   bench/flood-agent.mjs (codex JSON events of 1–8 KB a line). Each dispatch home gets one warm-up run so
   the mirror exists, as for any run after a user's first.
-- Sections run in this order: real codex, no-op, parallel, big repo, flood, list. Their temp homes are
+- remote repo: the no-op runs on a repo served by \`git daemon\` on 127.0.0.1 through a relay that holds
+  every chunk for half a round trip each way (bench/lib/latency-proxy.mjs), as a forge across a network
+  answers; each build's first run makes the mirror. The yardstick is the shell dispatcher on the same URL.
+- Sections run in this order: real codex, no-op, parallel, remote repo, big repo, flood, list. Their temp homes are
   removed at the end of the whole bench, not after each section: on an ext4 without a journal (this
   machine's root fs) the kernel's inode allocator looks up every inode of a block group deleted in the
   last one to six minutes and passes over it, so after a mass deletion each new file costs 0.3–0.7 ms
