@@ -6,6 +6,7 @@
 //                       with this checkout's, e.g. a copy of bin/ and dist/ from before a change
 //   --only a,b          only these sections: codex, noop, parallel, remote, big, flood, list
 //   --out FILE          where to write the report (BENCHMARKS.md); --no-write to only print
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { probeFileCreation, removeDeferred, root } from './bench-repo.mjs';
@@ -64,6 +65,8 @@ const loadBefore = (await import('node:os')).loadavg();
 process.on('exit', removeDeferred);
 for (const name of Object.keys(sections).filter((section) => chosen.includes(section))) {
   const t0 = Date.now();
+  // What earlier sections wrote is written back now, not during this one's rounds.
+  execFileSync('sync');
   fileCreateUs[name] = probeFileCreation();
   process.stderr.write(`bench: ${name} (creating a file: ${fileCreateUs[name]} µs)…\n`);
   results[name] = await sections[name]();

@@ -12,7 +12,9 @@ import { alternate, medianOf, runChecked } from '../lib/measure.mjs';
 
 export const ROUND_TRIP_MS = 40;
 const shellDispatcher = join(root, 'bench', 'shell-dispatch.sh');
-const REPOS = { small: [50, 20], large: [5000, 20] };
+// The larger one is kept small enough that its worktrees (one per round and build) do not
+// weigh on the sections after this one.
+const REPOS = { small: [50, 20], large: [2000, 20] };
 
 export async function benchRemoteRepo({ rounds, dispatchers }) {
   const home = createBenchRepo('dispatch-bench-remote-', 1, 1).home;
