@@ -111,13 +111,13 @@ ${machine.join('\n')}
 - remote repo: the no-op runs on a repo served by \`git daemon\` on 127.0.0.1 through a relay that holds
   every chunk for half a round trip each way (bench/lib/latency-proxy.mjs), as a forge across a network
   answers; each build's first run makes the mirror. The yardstick is the shell dispatcher on the same URL.
-- Sections run in this order: real codex, no-op, parallel, remote repo, big repo, flood, list. Their temp homes are
-  removed at the end of the whole bench, not after each section: on an ext4 without a journal (this
+- Sections run in this order: real codex, no-op, parallel, remote repo, big repo, flood, list. Their temp
+  homes are removed at the end of the whole bench, not after each section: on an ext4 without a journal (this
   machine's root fs) the kernel's inode allocator looks up every inode of a block group deleted in the
   last one to six minutes and passes over it, so after a mass deletion each new file costs 0.3–0.7 ms
   of kernel CPU instead of ~20 µs. Before each section the bench calls \`sync\`: the files an earlier
-  section wrote are written back before, not during, the next one's rounds. After the big repo, whose rounds delete 20,000-file worktrees, come
-  only sections that create few files (flood) or make theirs before the clock starts (list). The
+  section wrote are written back before, not during, the next one's rounds. After the big repo, whose
+  rounds delete 20,000-file worktrees, come only sections that create few files (flood) or make theirs before the clock starts (list). The
   cost of creating a file right before each section is given under Machine.
 - big repo, warm workspace pool: \`--no-keep-workspace\` runs in a home of their own; the warm-up run
   parks its worktree (repos/<slug>.pool/), every measured run takes a parked one, resets it to the base

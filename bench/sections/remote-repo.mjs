@@ -2,8 +2,9 @@
 // trip of ROUND_TRIP_MS (bench/lib/latency-proxy.mjs), as a forge across a network would. What
 // a remote costs a run is its round trips; the yardstick is the shell dispatcher (one fetch).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBenchRepo, fakeAgent, removeLater, root, withCodeCache } from '../bench-repo.mjs';
@@ -17,7 +18,7 @@ const shellDispatcher = join(root, 'bench', 'shell-dispatch.sh');
 const REPOS = { small: [50, 20], large: [2000, 20] };
 
 export async function benchRemoteRepo({ rounds, dispatchers }) {
-  const home = createBenchRepo('dispatch-bench-remote-', 1, 1).home;
+  const home = mkdtempSync(join(tmpdir(), 'dispatch-bench-remote-'));
   const served = join(home, 'served');
   mkdirSync(served);
   for (const [name, [files, lines]] of Object.entries(REPOS)) {
