@@ -167,6 +167,21 @@ describe("a single run's checkout", () => {
     await expectExactCheckout(ctx.paths.workspace, mirrorPath, sha);
   });
 
+  it('fails as the fetch failed, and the worktree made meanwhile is gone by then', async () => {
+    const { mirrorPath } = await ensureMirror(spec, reposDir);
+    const runDir = join(home, 'run');
+    await mkdir(runDir);
+    let fail!: (error: Error) => void;
+    const fetching = new Promise<Awaited<ReturnType<typeof fetchBase>>>((_resolve, reject) => (fail = reject));
+    const ctx = contextFor(fetching, runDir);
+    const checkout = startCheckout(ctx, () => undefined);
+    await untilCheckedOut(ctx.paths.workspace);
+    fail(new Error('cannot reach the remote'));
+    await expect(checkout.adopt()).rejects.toThrow('cannot reach the remote');
+    expect(existsSync(ctx.paths.workspace)).toBe(false);
+    expect(await registeredWorktrees(mirrorPath)).toEqual([]);
+  });
+
   it('dropped while the fetch is still out: the worktree made meanwhile is gone when drop returns', async () => {
     const { mirrorPath } = await ensureMirror(spec, reposDir);
     const runDir = join(home, 'run');
